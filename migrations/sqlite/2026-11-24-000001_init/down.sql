@@ -1,0 +1,10 @@
+DROP TABLE batches;
+DROP TABLE jobs;
+DROP TABLE login_throttle;
+DROP TABLE sessions;
+DROP TABLE case_flags;
+DROP TABLE case_events;
+DROP TABLE attachments;
+DROP TABLE cases;
+DROP TABLE staff;
+DROP TABLE app_secrets;

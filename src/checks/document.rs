@@ -1,0 +1,821 @@
+//! Inspection of the invoice file a partner uploads.
+//!
+//! [`inspect`] decides, from the bytes alone, whether an upload is an acceptable invoice file:
+//! it recognises PDF, PNG and JPEG by their content (never by name or declared type), checks
+//! that the file is readable, extracts the text layer of a PDF under a time, memory and size
+//! bound, classifies the text (English and Chinese, Traditional and Simplified) and refuses
+//! documents that are plainly an order confirmation or a partner report rather than an invoice.
+//!
+//! A genuine invoice is never refused because it cannot be read: encrypted PDFs, scans without
+//! a text layer and PDFs the extractor chokes on are accepted, and the report says why their
+//! text could not be checked.
+//!
+//! [`inspect`] is blocking (it may wait up to [`Limits::extract_timeout`]); call it inside
+//! `actix_web::web::block`.
+
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+/// The largest upload accepted by default: 10 MiB.
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Default bound on how long PDF parsing and text extraction may take: 5 seconds.
+pub const DEFAULT_EXTRACT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Default cap on the number of characters of extracted text that are kept and classified.
+pub const DEFAULT_MAX_TEXT_CHARS: usize = 200_000;
+
+/// Default bound on the total decompressed size of a PDF's non-image streams: 64 MiB.
+pub const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 64 * 1024 * 1024;
+
+/// Stack size of the extraction thread; generous because PDF parsers recurse.
+const EXTRACT_STACK_BYTES: usize = 32 * 1024 * 1024;
+
+/// The kind of an uploaded file, recognised by its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    /// A PDF document.
+    Pdf,
+    /// A PNG image.
+    Png,
+    /// A JPEG image.
+    Jpeg,
+}
+
+impl FileKind {
+    /// The MIME type to store and serve the file with.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "application/pdf",
+            FileKind::Png => "image/png",
+            FileKind::Jpeg => "image/jpeg",
+        }
+    }
+
+    /// The short name shown to people ("PDF", "PNG", "JPG").
+    pub fn label(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "PDF",
+            FileKind::Png => "PNG",
+            FileKind::Jpeg => "JPG",
+        }
+    }
+
+    /// The file name extension, without the dot ("pdf", "png", "jpg").
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "pdf",
+            FileKind::Png => "png",
+            FileKind::Jpeg => "jpg",
+        }
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// What could be learnt about the text of an accepted file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TextLayer {
+    /// The PDF has a text layer, which was extracted and classified.
+    Text,
+    /// The PDF has no text layer (typically a scan: page images only).
+    NoText,
+    /// The PDF is encrypted and needs a password to be opened; its text was not read.
+    Encrypted,
+    /// The PDF is readable but its text could not be extracted in time or without error.
+    Unextractable,
+    /// The file is an image, which has no text layer to check.
+    NotApplicable,
+}
+
+impl TextLayer {
+    /// The snake_case name stored in the database (`text`, `no_text`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextLayer::Text => "text",
+            TextLayer::NoText => "no_text",
+            TextLayer::Encrypted => "encrypted",
+            TextLayer::Unextractable => "unextractable",
+            TextLayer::NotApplicable => "not_applicable",
+        }
+    }
+
+    /// Parses a name written by [`TextLayer::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "text" => Some(TextLayer::Text),
+            "no_text" => Some(TextLayer::NoText),
+            "encrypted" => Some(TextLayer::Encrypted),
+            "unextractable" => Some(TextLayer::Unextractable),
+            "not_applicable" => Some(TextLayer::NotApplicable),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for TextLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a document reads as, judged from its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocumentClass {
+    /// An invoice (also when it mentions an order number or an order confirmation).
+    Invoice,
+    /// An order confirmation and not an invoice.
+    OrderConfirmation,
+    /// A partner report and not an invoice.
+    PartnerReport,
+    /// No marker found, or no text to judge by.
+    Unknown,
+}
+
+impl DocumentClass {
+    /// The snake_case name stored in the database (`invoice`, `order_confirmation`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentClass::Invoice => "invoice",
+            DocumentClass::OrderConfirmation => "order_confirmation",
+            DocumentClass::PartnerReport => "partner_report",
+            DocumentClass::Unknown => "unknown",
+        }
+    }
+
+    /// Parses a name written by [`DocumentClass::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "invoice" => Some(DocumentClass::Invoice),
+            "order_confirmation" => Some(DocumentClass::OrderConfirmation),
+            "partner_report" => Some(DocumentClass::PartnerReport),
+            "unknown" => Some(DocumentClass::Unknown),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for DocumentClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The findings about an accepted file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentReport {
+    /// The kind of file, from its content.
+    pub kind: FileKind,
+    /// What could be learnt about its text.
+    pub text_layer: TextLayer,
+    /// What its text reads as ([`DocumentClass::Unknown`] without text).
+    pub class: DocumentClass,
+    /// Whether the expected invoice number occurs in the text; `None` when there is no text.
+    pub invoice_number_found: Option<bool>,
+    /// SHA-256 of the bytes, lowercase hex.
+    pub sha256_hex: String,
+}
+
+/// Why a file was refused. [`DocumentError::message`] gives the text to show the partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentError {
+    /// The file has no bytes.
+    #[error("The selected file is empty")]
+    Empty,
+    /// The file is larger than [`Limits::max_bytes`].
+    #[error("The selected file must be smaller than 10MB")]
+    TooLarge,
+    /// The content is not a PDF, PNG or JPEG.
+    #[error("The selected file must be a PDF, PNG or JPG")]
+    UnsupportedType,
+    /// The content claims to be a PDF, PNG or JPEG but cannot be read as one.
+    #[error("The selected file could not be read – save it again as a PDF, PNG or JPG")]
+    Damaged,
+    /// The text reads as another kind of document, not as an invoice.
+    #[error("{}", wrong_document_message(*.0))]
+    WrongDocument(DocumentClass),
+}
+
+impl DocumentError {
+    /// The message to show the partner next to the file field.
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+}
+
+fn wrong_document_message(class: DocumentClass) -> String {
+    let what = match class {
+        DocumentClass::OrderConfirmation => "an order confirmation",
+        DocumentClass::PartnerReport => "a partner report",
+        DocumentClass::Invoice | DocumentClass::Unknown => {
+            return "The selected file is not an invoice – upload an invoice. \
+                    Only actual invoices are accepted"
+                .to_owned();
+        }
+    };
+    format!(
+        "The selected file is {what}, not an invoice – upload an invoice. \
+         Only actual invoices are accepted"
+    )
+}
+
+/// Bounds on the work done for one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted file, in bytes ([`MAX_FILE_BYTES`] by default).
+    pub max_bytes: usize,
+    /// How long PDF parsing and text extraction may take ([`DEFAULT_EXTRACT_TIMEOUT`]).
+    pub extract_timeout: Duration,
+    /// How many characters of extracted text are kept ([`DEFAULT_MAX_TEXT_CHARS`]).
+    pub max_text_chars: usize,
+    /// Bound on the total decompressed size of the PDF's non-image streams before text
+    /// extraction is attempted ([`DEFAULT_MAX_DECOMPRESSED_BYTES`]); beyond it the text is
+    /// reported [`TextLayer::Unextractable`] (this keeps a "zip bomb" PDF from exhausting memory).
+    pub max_decompressed_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_bytes: MAX_FILE_BYTES,
+            extract_timeout: DEFAULT_EXTRACT_TIMEOUT,
+            max_text_chars: DEFAULT_MAX_TEXT_CHARS,
+            max_decompressed_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
+        }
+    }
+}
+
+/// Inspects an uploaded file and accepts it with a report or refuses it.
+///
+/// Blocking: a PDF is parsed on a separate thread and this call waits for it at most
+/// [`Limits::extract_timeout`] (the app calls it inside actix `web::block`). Never panics.
+/// On timeout the worker thread is abandoned and finishes in the background.
+pub fn inspect(bytes: &[u8], invoice_number: &str, limits: &Limits) -> Result<DocumentReport, DocumentError> {
+    if bytes.is_empty() {
+        return Err(DocumentError::Empty);
+    }
+    if bytes.len() > limits.max_bytes {
+        return Err(DocumentError::TooLarge);
+    }
+    let kind = sniff(bytes).ok_or(DocumentError::UnsupportedType)?;
+    let sha256_hex = hex::encode(Sha256::digest(bytes));
+    let image_report = |kind| DocumentReport {
+        kind,
+        text_layer: TextLayer::NotApplicable,
+        class: DocumentClass::Unknown,
+        invoice_number_found: None,
+        sha256_hex: sha256_hex.clone(),
+    };
+    match kind {
+        FileKind::Png if png_is_readable(bytes) => Ok(image_report(kind)),
+        FileKind::Jpeg if jpeg_is_readable(bytes) => Ok(image_report(kind)),
+        FileKind::Png | FileKind::Jpeg => Err(DocumentError::Damaged),
+        FileKind::Pdf => {
+            let (text_layer, text) = match pdf_text(bytes, limits) {
+                PdfOutcome::Damaged => return Err(DocumentError::Damaged),
+                PdfOutcome::Read(layer, text) => (layer, text),
+            };
+            let (class, invoice_number_found) = match &text {
+                Some(text) => (classify(text), Some(invoice_number_in_text(text, invoice_number))),
+                None => (DocumentClass::Unknown, None),
+            };
+            if matches!(class, DocumentClass::OrderConfirmation | DocumentClass::PartnerReport) {
+                return Err(DocumentError::WrongDocument(class));
+            }
+            Ok(DocumentReport { kind, text_layer, class, invoice_number_found, sha256_hex })
+        }
+    }
+}
+
+/// Recognises a PDF, PNG or JPEG by its content (magic bytes), never by name or declared type.
+///
+/// A PDF header may sit anywhere in the first 1024 bytes, as PDF readers allow.
+pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
+    if infer::archive::is_pdf(bytes) {
+        return Some(FileKind::Pdf);
+    }
+    if infer::image::is_png(bytes) && bytes.starts_with(PNG_SIGNATURE) {
+        return Some(FileKind::Png);
+    }
+    if infer::image::is_jpeg(bytes) {
+        return Some(FileKind::Jpeg);
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------
+// Images
+
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    let b = bytes.get(at..at.checked_add(4)?)?;
+    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+fn be_u16(bytes: &[u8], at: usize) -> Option<u16> {
+    let b = bytes.get(at..at.checked_add(2)?)?;
+    Some(u16::from_be_bytes([b[0], b[1]]))
+}
+
+const CRC_TABLE: [u32; 256] = {
+    let mut table = [0u32; 256];
+    let mut n = 0;
+    while n < 256 {
+        let mut c = n as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            k += 1;
+        }
+        table[n] = c;
+        n += 1;
+    }
+    table
+};
+
+fn crc32(data: &[u8]) -> u32 {
+    !data.iter().fold(!0u32, |c, &b| CRC_TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8))
+}
+
+/// A PNG is readable enough when its IHDR is valid and its first IDAT chunk is present in full,
+/// with intact checksums and a zlib header.
+fn png_is_readable(bytes: &[u8]) -> bool {
+    png_check(bytes).is_some()
+}
+
+fn png_check(bytes: &[u8]) -> Option<()> {
+    let mut at = PNG_SIGNATURE.len();
+    let mut seen_header = false;
+    loop {
+        let len = usize::try_from(be_u32(bytes, at)?).ok()?;
+        if len > 0x7FFF_FFFF {
+            return None;
+        }
+        let typed = bytes.get(at + 4..at.checked_add(8)?.checked_add(len)?)?;
+        let stored_crc = be_u32(bytes, at + 8 + len)?;
+        let (kind, data) = typed.split_at(4);
+        if !kind.iter().all(u8::is_ascii_alphabetic) {
+            return None;
+        }
+        match kind {
+            b"IHDR" if !seen_header => {
+                let width = be_u32(data, 0)?;
+                let height = be_u32(data, 4)?;
+                let (depth, colour) = (*data.get(8)?, *data.get(9)?);
+                let valid_depth = match colour {
+                    0 => matches!(depth, 1 | 2 | 4 | 8 | 16),
+                    3 => matches!(depth, 1 | 2 | 4 | 8),
+                    2 | 4 | 6 => matches!(depth, 8 | 16),
+                    _ => false,
+                };
+                if len != 13 || width == 0 || height == 0 || !valid_depth {
+                    return None;
+                }
+                if crc32(typed) != stored_crc {
+                    return None;
+                }
+                seen_header = true;
+            }
+            _ if !seen_header => return None,
+            b"IDAT" => {
+                let (cmf, flg) = (*data.first()?, *data.get(1)?);
+                let zlib_ok = cmf & 0x0F == 8 && (u16::from(cmf) << 8 | u16::from(flg)) % 31 == 0;
+                return (zlib_ok && crc32(typed) == stored_crc).then_some(());
+            }
+            b"IEND" => return None,
+            _ => {}
+        }
+        at = at + 12 + len;
+    }
+}
+
+/// A JPEG is readable enough when a valid frame header (SOF) is followed by a scan (SOS) with
+/// data after it.
+fn jpeg_is_readable(bytes: &[u8]) -> bool {
+    jpeg_check(bytes).is_some()
+}
+
+fn jpeg_check(bytes: &[u8]) -> Option<()> {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut at = 2;
+    let mut seen_frame = false;
+    loop {
+        if *bytes.get(at)? != 0xFF {
+            return None;
+        }
+        while *bytes.get(at)? == 0xFF {
+            at += 1;
+        }
+        let marker = *bytes.get(at)?;
+        at += 1;
+        match marker {
+            0x01 | 0xD0..=0xD8 => continue,
+            0xD9 | 0x00 => return None,
+            _ => {}
+        }
+        let len = usize::from(be_u16(bytes, at)?);
+        if len < 2 || at + len > bytes.len() {
+            return None;
+        }
+        let segment = &bytes[at + 2..at + len];
+        match marker {
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+                let precision = *segment.first()?;
+                let width = be_u16(segment, 3)?;
+                let components = usize::from(*segment.get(5)?);
+                if !(2..=16).contains(&precision)
+                    || width == 0
+                    || !(1..=4).contains(&components)
+                    || segment.len() != 6 + 3 * components
+                {
+                    return None;
+                }
+                seen_frame = true;
+            }
+            0xDA => return (seen_frame && at + len < bytes.len()).then_some(()),
+            _ => {}
+        }
+        at += len;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PDF
+
+enum PdfOutcome {
+    /// Not a readable PDF at all.
+    Damaged,
+    /// A readable PDF; the text when the layer is [`TextLayer::Text`].
+    Read(TextLayer, Option<String>),
+}
+
+/// Parses the PDF and extracts its text on a separate thread, bounded by the limits.
+fn pdf_text(bytes: &[u8], limits: &Limits) -> PdfOutcome {
+    let data: Arc<[u8]> = Arc::from(bytes);
+    let worker_limits = limits.clone();
+    let (sender, receiver) = mpsc::sync_channel(1);
+    let spawned =
+        thread::Builder::new().name("document-extract".to_owned()).stack_size(EXTRACT_STACK_BYTES).spawn(move || {
+            let outcome = catch_unwind(AssertUnwindSafe(|| analyse_pdf(&data, &worker_limits)))
+                .unwrap_or(PdfOutcome::Read(TextLayer::Unextractable, None));
+            // The receiver is gone after a timeout; nothing is left to tell.
+            let _ = sender.send(outcome);
+        });
+    if spawned.is_err() {
+        return PdfOutcome::Read(TextLayer::Unextractable, None);
+    }
+    receiver.recv_timeout(limits.extract_timeout).unwrap_or(PdfOutcome::Read(TextLayer::Unextractable, None))
+}
+
+fn analyse_pdf(data: &[u8], limits: &Limits) -> PdfOutcome {
+    let unextractable = PdfOutcome::Read(TextLayer::Unextractable, None);
+    let options = lopdf::LoadOptions {
+        max_decompressed_size: Some(limits.max_decompressed_bytes),
+        ..lopdf::LoadOptions::default()
+    };
+    let mut doc = match lopdf::Document::load_mem_with_options(data, options) {
+        Ok(doc) => doc,
+        Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+            return unextractable;
+        }
+        Err(_) => return PdfOutcome::Damaged,
+    };
+    // Still encrypted after loading: the empty user password did not open it.
+    if doc.is_encrypted() {
+        return PdfOutcome::Read(TextLayer::Encrypted, None);
+    }
+    if doc.get_pages().is_empty() {
+        return PdfOutcome::Damaged;
+    }
+    if !streams_within(&doc, limits.max_decompressed_bytes) {
+        return unextractable;
+    }
+    // Opened with the empty user password (owner password only): hand the extractor the
+    // decrypted document, as any viewer shows it without asking for a password.
+    let decrypted;
+    let source = if doc.was_encrypted() {
+        doc.encryption_state = None;
+        let mut buffer = Vec::with_capacity(data.len());
+        if doc.save_to(&mut buffer).is_err() {
+            return PdfOutcome::Read(TextLayer::Encrypted, None);
+        }
+        decrypted = buffer;
+        &decrypted[..]
+    } else {
+        data
+    };
+    let failed = if doc.was_encrypted() { TextLayer::Encrypted } else { TextLayer::Unextractable };
+    drop(doc);
+    let text = match catch_unwind(|| pdf_extract::extract_text_from_mem(source)) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) | Err(_) => return PdfOutcome::Read(failed, None),
+    };
+    let text = truncate_chars(text, limits.max_text_chars);
+    if text.trim().is_empty() {
+        PdfOutcome::Read(TextLayer::NoText, None)
+    } else {
+        PdfOutcome::Read(TextLayer::Text, Some(text))
+    }
+}
+
+/// Whether all non-image streams decompress to at most `budget` bytes in total.
+fn streams_within(doc: &lopdf::Document, budget: usize) -> bool {
+    let mut left = budget;
+    for object in doc.objects.values() {
+        let lopdf::Object::Stream(stream) = object else {
+            continue;
+        };
+        let is_image = stream.dict.get(b"Subtype").and_then(lopdf::Object::as_name).is_ok_and(|name| name == b"Image");
+        if is_image {
+            continue;
+        }
+        let size = if stream.dict.get(b"Filter").is_ok() {
+            match stream.decompressed_content_with_limit(left) {
+                Ok(content) => content.len(),
+                // Over the budget; or an undecodable filter, which extraction skips as well.
+                Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => return false,
+                Err(_) => 0,
+            }
+        } else {
+            stream.content.len()
+        };
+        match left.checked_sub(size) {
+            Some(rest) => left = rest,
+            None => return false,
+        }
+    }
+    true
+}
+
+fn truncate_chars(mut text: String, max_chars: usize) -> String {
+    if let Some((cut, _)) = text.char_indices().nth(max_chars) {
+        text.truncate(cut);
+    }
+    text
+}
+
+// ---------------------------------------------------------------------------------------------
+// Classification
+
+// Markers are written normalised (lowercase, Traditional); spaces in them are optional.
+
+/// Markers that make a text an invoice on their own.
+const INVOICE_STRONG: &[&str] = &[
+    "tax invoice",
+    "vat invoice",
+    "commercial invoice",
+    "invoice number",
+    "invoice no",
+    "invoice nr",
+    "invoice #",
+    "invoice id",
+    "invoice date",
+    "invoice total",
+    "統一發票",
+    "發票號",
+    "發票日期",
+    "發票代碼",
+    "電子發票",
+    "普通發票",
+    "專用發票",
+    "稅務發票",
+    "請款單",
+];
+
+/// Markers that suggest an invoice, unless another kind of document was named first
+/// (an order confirmation often says "invoice address" or that "an invoice will follow").
+const INVOICE_WEAK: &[&str] = &["invoice", "發票"];
+
+/// Phrases that mention an invoice without being one; removed before looking for markers.
+const NOT_AN_INVOICE: &[&str] = &[
+    "not an invoice",
+    "not a tax invoice",
+    "not a valid invoice",
+    "not a valid tax invoice",
+    "no invoice",
+    "invoice will follow",
+    "invoice to follow",
+    "invoice follows",
+    "invoice will be sent",
+    "invoice will be issued",
+    "非發票",
+    "不是發票",
+    "並非發票",
+    "不是統一發票",
+    "發票將",
+    "發票會",
+    "發票另",
+    "另開發票",
+    "另行開立發票",
+];
+
+const ORDER_CONFIRMATION: &[&str] = &[
+    "order confirmation",
+    "confirmation of order",
+    "confirmation of your order",
+    "order acknowledgement",
+    "order acknowledgment",
+    "訂單確認",
+    "訂購確認",
+];
+
+const PARTNER_REPORT: &[&str] = &[
+    "partner report",
+    "partner performance report",
+    "partner activity report",
+    "partner sales report",
+    "合作夥伴報告",
+    "夥伴報告",
+    "合作夥伴報表",
+    "夥伴報表",
+];
+
+/// Classifies a document from its text: case-insensitive, Unicode-compatibility folded (NFKC:
+/// full-width forms, ligatures such as "ﬁ", Kangxi radicals), Simplified Chinese folded to
+/// Traditional, and insensitive to whitespace inside and between words (PDF text extraction
+/// often splits words, "or der conﬁrmation", or runs them together).
+///
+/// A text with a definite invoice marker ("Invoice number", "Tax invoice", "發票號碼",
+/// "統一發票", "请款单"…) is an [`DocumentClass::Invoice`] even if it mentions an order. The word
+/// "invoice" / "發票" alone makes it an invoice unless an order-confirmation or partner-report
+/// marker comes before it; phrases such as "this is not an invoice" or "an invoice will
+/// follow" / "發票將另行寄送" do not count. "Order number" or "PO" alone mark nothing.
+pub fn classify(text: &str) -> DocumentClass {
+    let mut text = Normalised::new(text);
+    for phrase in NOT_AN_INVOICE {
+        while let Some((start, end)) = text.find(phrase) {
+            text.chars[start..end].fill('|');
+        }
+    }
+    if INVOICE_STRONG.iter().any(|m| text.find(m).is_some()) {
+        return DocumentClass::Invoice;
+    }
+    let earliest = |markers: &[&str]| markers.iter().filter_map(|m| text.find(m).map(|(start, _)| start)).min();
+    let weak = earliest(INVOICE_WEAK);
+    let other = [
+        (DocumentClass::OrderConfirmation, earliest(ORDER_CONFIRMATION)),
+        (DocumentClass::PartnerReport, earliest(PARTNER_REPORT)),
+    ]
+    .into_iter()
+    .filter_map(|(class, at)| at.map(|at| (at, class)))
+    .min_by_key(|(at, _)| *at);
+    match (weak, other) {
+        (Some(invoice_at), Some((other_at, class))) => {
+            if invoice_at < other_at {
+                DocumentClass::Invoice
+            } else {
+                class
+            }
+        }
+        (Some(_), None) => DocumentClass::Invoice,
+        (None, Some((_, class))) => class,
+        (None, None) => DocumentClass::Unknown,
+    }
+}
+
+/// Whether `invoice_number` occurs in `text`, compared leniently: case-insensitive, ignoring
+/// whitespace, hyphens and slashes on both sides (so "INV-2026/0423" matches "INV 2026 0423"),
+/// full-width forms folded. The match must not continue with another letter or digit on either
+/// side ("INV-2026-0423" is not found in "INV-2026-04231"). An empty number is never found.
+pub fn invoice_number_in_text(text: &str, invoice_number: &str) -> bool {
+    let needle = Normalised::new(invoice_number);
+    let needle: String = needle.chars.iter().filter(|&&c| !is_number_separator(c)).collect();
+    !needle.is_empty() && Normalised::new(text).find_ignoring(&needle, is_number_separator).is_some()
+}
+
+fn is_number_separator(c: char) -> bool {
+    c == ' ' || matches!(c, '-' | '/' | '\\' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{2044}' | '\u{2215}')
+}
+
+/// Simplified characters used by the markers, folded to their Traditional form.
+fn to_traditional(c: char) -> char {
+    match c {
+        '发' => '發',
+        '单' => '單',
+        '确' => '確',
+        '认' => '認',
+        '订' => '訂',
+        '报' => '報',
+        '伙' => '夥',
+        '号' => '號',
+        '码' => '碼',
+        '统' => '統',
+        '电' => '電',
+        '请' => '請',
+        '税' => '稅',
+        '专' => '專',
+        '开' => '開',
+        '将' => '將',
+        '并' => '並',
+        '会' => '會',
+        '购' => '購',
+        '务' => '務',
+        _ => c,
+    }
+}
+
+/// Text folded for matching: NFKC, lowercase, Simplified folded to Traditional, every run of
+/// whitespace a single space.
+struct Normalised {
+    chars: Vec<char>,
+}
+
+impl Normalised {
+    fn new(text: &str) -> Self {
+        let mut chars = Vec::with_capacity(text.len());
+        for c in text.nfkc().flat_map(char::to_lowercase).map(to_traditional) {
+            if c.is_whitespace() {
+                if chars.last() != Some(&' ') {
+                    chars.push(' ');
+                }
+            } else {
+                chars.push(c);
+            }
+        }
+        Normalised { chars }
+    }
+
+    /// First occurrence of `marker` (already normalised), ignoring spaces on both sides, whose
+    /// ASCII letter or digit ends are not glued to other ASCII letters or digits ("invoice" is
+    /// not found in "invoiced"). Returns the half-open range of `chars` it covers.
+    fn find(&self, marker: &str) -> Option<(usize, usize)> {
+        self.find_ignoring(marker, |c| c == ' ')
+    }
+
+    fn find_ignoring(&self, marker: &str, ignore: impl Fn(char) -> bool) -> Option<(usize, usize)> {
+        let marker: Vec<char> = marker.chars().filter(|&c| !ignore(c)).collect();
+        let (first, last) = (*marker.first()?, *marker.last()?);
+        let chars = &self.chars;
+        let glued =
+            |at: Option<&char>, edge: char| edge.is_ascii_alphanumeric() && at.is_some_and(char::is_ascii_alphanumeric);
+        (0..chars.len()).find_map(|start| {
+            if chars[start] != first || glued(start.checked_sub(1).and_then(|i| chars.get(i)), first) {
+                return None;
+            }
+            let mut at = start;
+            for (n, &m) in marker.iter().enumerate() {
+                if n > 0 {
+                    while chars.get(at).is_some_and(|&c| ignore(c)) {
+                        at += 1;
+                    }
+                }
+                if chars.get(at) != Some(&m) {
+                    return None;
+                }
+                at += 1;
+            }
+            (!glued(chars.get(at), last)).then_some((start, at))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalised(text: &str) -> String {
+        Normalised::new(text).chars.into_iter().collect()
+    }
+
+    #[test]
+    fn normalisation_folds_width_ligatures_radicals_and_simplified() {
+        assert_eq!(normalised("ＩＮＶＯＩＣＥ\u{3000}\n No."), "invoice no.");
+        assert_eq!(normalised("or der conﬁrmation"), "or der confirmation");
+        assert_eq!(normalised("开票⽇期"), "開票日期");
+        assert_eq!(normalised("订单确认"), "訂單確認");
+    }
+
+    #[test]
+    fn find_ignores_spaces_but_respects_word_ends() {
+        let text = Normalised::new("I N V O I C E  no. 5, invoiced");
+        assert_eq!(text.find("invoice no"), Some((0, 16)));
+        assert_eq!(Normalised::new("invoiced").find("invoice"), None);
+        assert_eq!(Normalised::new("reinvoice").find("invoice"), None);
+        assert_eq!(Normalised::new("發 票").find("發票"), Some((0, 3)));
+    }
+
+    #[test]
+    fn crc_matches_known_value() {
+        assert_eq!(crc32(b"IEND"), 0xAE42_6082);
+    }
+
+    #[test]
+    fn truncation_respects_char_boundaries() {
+        assert_eq!(truncate_chars("發票號碼".to_owned(), 2), "發票");
+        assert_eq!(truncate_chars("abc".to_owned(), 10), "abc");
+    }
+}

@@ -1,0 +1,5 @@
+//! Adapters that look outside the request: the attached document and the
+//! landing page.
+
+pub mod document;
+pub mod landing;

@@ -1,0 +1,180 @@
+//! Settings: from flags and the environment (`FRONTLINE_*`, `DATABASE_URL`),
+//! validated at start with messages that say what to change.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::domain::kpi::OmlpType;
+use crate::domain::landing_url::default_deny_list;
+use crate::domain::triage::TriageRules;
+use crate::store::DatabaseUrl;
+
+/// Everything the app needs to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on.
+    pub bind: String,
+    /// The database.
+    pub database_url: DatabaseUrl,
+    /// Pooled connections.
+    pub pool_size: u32,
+    /// HTTP worker threads (0 = one per core).
+    pub workers: usize,
+    /// OMLP types offered on the KPI form.
+    pub omlp_types: Vec<OmlpType>,
+    /// Hosts a partner cannot own a landing page on.
+    pub landing_deny_list: Vec<String>,
+    /// Competitor names the landing-page check looks for.
+    pub competitors: Vec<String>,
+    /// Test-only: let the landing-page check reach private addresses.
+    pub check_allow_private: bool,
+    /// Test-only: pin host names to addresses for the landing-page check.
+    pub check_resolve: Vec<(String, SocketAddr)>,
+    /// Whether background jobs run in this process.
+    pub run_jobs: bool,
+    /// Triage thresholds.
+    pub triage: TriageRules,
+    /// Mark cookies `Secure` (on unless serving plain HTTP on loopback).
+    pub secure_cookies: bool,
+    /// A staff session ends after this long without a request.
+    pub session_idle: Duration,
+    /// A staff session ends this long after sign-in, whatever happens.
+    pub session_absolute: Duration,
+}
+
+/// The OMLP types offered by default (Official Microsoft Learning Products).
+pub fn default_omlp_types() -> Vec<OmlpType> {
+    [
+        ("moc", "Microsoft Official Course (MOC)"),
+        ("moc_on_demand", "MOC On-Demand"),
+        ("official_practice_test", "Official practice test"),
+        ("certification_exam", "Certification exam voucher"),
+    ]
+    .into_iter()
+    .map(|(code, label)| OmlpType { code: code.into(), label: label.into() })
+    .collect()
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn env_flag(name: &str) -> bool {
+    matches!(env(name).as_deref(), Some("1" | "true" | "yes" | "on"))
+}
+
+fn env_list(name: &str) -> Option<Vec<String>> {
+    env(name).map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+}
+
+fn env_number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match env(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| anyhow::anyhow!("{name} must be a number, got {v:?}")),
+    }
+}
+
+/// Parses `code=Label,code=Label`.
+pub fn parse_omlp_types(raw: &str) -> anyhow::Result<Vec<OmlpType>> {
+    let mut out = Vec::new();
+    for item in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (code, label) = item
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("FRONTLINE_OMLP_TYPES items look like code=Label, got {item:?}"))?;
+        out.push(OmlpType { code: code.trim().into(), label: label.trim().into() });
+    }
+    anyhow::ensure!(!out.is_empty(), "FRONTLINE_OMLP_TYPES lists no types");
+    Ok(out)
+}
+
+impl Config {
+    /// Reads settings; `bind` and `database_url` come from flags (which clap
+    /// already backs with `FRONTLINE_BIND` / `DATABASE_URL`).
+    pub fn from_env(bind: String, database_url: &str) -> anyhow::Result<Self> {
+        let database_url = DatabaseUrl::parse(database_url).map_err(|e| anyhow::anyhow!("DATABASE_URL: {e}"))?;
+        let mut c = Self::defaults(database_url);
+        c.bind = bind;
+        c.pool_size = env_number("FRONTLINE_POOL_SIZE", c.pool_size)?;
+        anyhow::ensure!((1..=200).contains(&c.pool_size), "FRONTLINE_POOL_SIZE must be between 1 and 200");
+        c.workers = env_number("FRONTLINE_WORKERS", 0)?;
+        if let Some(v) = env("FRONTLINE_OMLP_TYPES") {
+            c.omlp_types = parse_omlp_types(&v)?;
+        }
+        if let Some(v) = env_list("FRONTLINE_LANDING_DENY") {
+            c.landing_deny_list = v;
+        }
+        if let Some(v) = env_list("FRONTLINE_COMPETITORS") {
+            c.competitors = v;
+        }
+        c.check_allow_private = env_flag("FRONTLINE_CHECK_ALLOW_PRIVATE");
+        if let Some(v) = env("FRONTLINE_CHECK_RESOLVE") {
+            c.check_resolve = crate::checks::landing::parse_resolve_overrides(&v)
+                .map_err(|e| anyhow::anyhow!("FRONTLINE_CHECK_RESOLVE: {e}"))?;
+        }
+        if c.check_allow_private || !c.check_resolve.is_empty() {
+            tracing::warn!("landing-page check test settings are on: never use them in production");
+        }
+        c.run_jobs = !env_flag("FRONTLINE_NO_JOBS");
+        c.triage.kpi_sla_business_days = env_number("FRONTLINE_KPI_SLA_DAYS", c.triage.kpi_sla_business_days)?;
+        c.triage.directory_sla_business_days =
+            env_number("FRONTLINE_DIRECTORY_SLA_DAYS", c.triage.directory_sla_business_days)?;
+        c.triage.renewal_at_stake_days = env_number("FRONTLINE_RENEWAL_AT_STAKE_DAYS", c.triage.renewal_at_stake_days)?;
+        c.secure_cookies = match env("FRONTLINE_SECURE_COOKIES").as_deref() {
+            Some("1" | "true" | "yes" | "on") => true,
+            Some(_) => false,
+            None => !is_loopback_bind(&c.bind),
+        };
+        c.session_idle = Duration::from_secs(60 * env_number("FRONTLINE_SESSION_IDLE_MINUTES", 30u64)?);
+        c.session_absolute = Duration::from_secs(60 * env_number("FRONTLINE_SESSION_MAX_MINUTES", 12 * 60u64)?);
+        Ok(c)
+    }
+
+    /// Defaults, as `cargo run` uses them; tests start from here.
+    pub fn defaults(database_url: DatabaseUrl) -> Self {
+        let pool_size = if database_url.is_sqlite() { 8 } else { 16 };
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            database_url,
+            pool_size,
+            workers: 0,
+            omlp_types: default_omlp_types(),
+            landing_deny_list: default_deny_list(),
+            competitors: crate::checks::landing::default_competitors(),
+            check_allow_private: false,
+            check_resolve: Vec::new(),
+            run_jobs: true,
+            triage: TriageRules::default(),
+            secure_cookies: false,
+            session_idle: Duration::from_secs(30 * 60),
+            session_absolute: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+/// True when the bind address is loopback only (plain HTTP is then fine).
+pub fn is_loopback_bind(bind: &str) -> bool {
+    let host = bind.rsplit_once(':').map(|(h, _)| h).unwrap_or(bind);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost" || host.parse::<std::net::IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn omlp_types_parse_from_a_list() {
+        let t = parse_omlp_types("moc=MOC, exam = Exam voucher").expect("parses");
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[1].code, "exam");
+        assert!(parse_omlp_types("nolabel").is_err());
+    }
+
+    #[test]
+    fn loopback_binds_are_recognised() {
+        assert!(is_loopback_bind("127.0.0.1:8080"));
+        assert!(is_loopback_bind("[::1]:8080"));
+        assert!(is_loopback_bind("localhost:80"));
+        assert!(!is_loopback_bind("0.0.0.0:8080"));
+    }
+}

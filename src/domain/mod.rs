@@ -1,0 +1,11 @@
+//! The programme's rules, pure: no actix, no diesel, no I/O.
+
+pub mod calendar;
+pub mod case;
+pub mod contact;
+pub mod directory;
+pub mod errors;
+pub mod kpi;
+pub mod landing_url;
+pub mod text;
+pub mod triage;

@@ -1,0 +1,129 @@
+//! One error type for the whole app, and how each error becomes a response:
+//! an HTML page with a user-safe message; internal causes are logged only.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+/// Everything a handler can fail with.
+#[derive(thiserror::Error)]
+pub enum AppError {
+    /// 404: no such page, case or token.
+    #[error("not found")]
+    NotFound,
+    /// 400 with a message for the user.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// 403 with a message for the user (e.g. a missing anti-forgery token).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// 409 with a message for the user.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// 413: a body over its limit.
+    #[error("payload too large: {0}")]
+    TooLarge(String),
+    /// 429: too many attempts.
+    #[error("too many requests: {0}")]
+    TooManyRequests(String),
+    /// 503: the database (or its pool) is not answering.
+    #[error("service unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// 500: anything else; never shown to the user.
+    #[error("unexpected error")]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl std::fmt::Debug for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Print the whole cause chain, so logs say what really failed.
+        writeln!(f, "{self}")?;
+        let mut current = std::error::Error::source(self);
+        while let Some(cause) = current {
+            writeln!(f, "Caused by:\n\t{cause}")?;
+            current = cause.source();
+        }
+        Ok(())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::NotFound => Self::NotFound,
+            other => Self::Unexpected(anyhow::Error::new(other).context("database query failed")),
+        }
+    }
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(e: r2d2::Error) -> Self {
+        Self::Unavailable(anyhow::Error::new(e).context("no database connection available"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::Unexpected(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        Self::Unexpected(anyhow::Error::new(e).context("template rendering failed"))
+    }
+}
+
+/// The error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+impl AppError {
+    fn title_and_message(&self) -> (&'static str, String) {
+        match self {
+            Self::NotFound => ("Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address.".into()),
+            Self::BadRequest(m) => ("There is a problem with the request", m.clone()),
+            Self::Forbidden(m) => ("The form could not be sent", m.clone()),
+            Self::Conflict(m) => ("This could not be done", m.clone()),
+            Self::TooLarge(m) => ("The request is too large", m.clone()),
+            Self::TooManyRequests(m) => ("Too many attempts", m.clone()),
+            Self::Unavailable(_) => ("Sorry, the service is unavailable", "Try again in a few minutes. Nothing you sent was lost: if your case was accepted you were shown its reference.".into()),
+            Self::Unexpected(_) => ("Sorry, there is a problem with the service", "Try again later.".into()),
+        }
+    }
+}
+
+/// Renders an HTML error page with a given status, title and message.
+pub fn error_page(status: StatusCode, title: &str, message: &str) -> HttpResponse {
+    let body = ErrorPage { title, message }.render().unwrap_or_else(|_| format!("{title}: {message}"));
+    HttpResponse::build(status).content_type(ContentType::html()).body(body)
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            tracing::error!(error = ?self, "request failed");
+        }
+        let (title, message) = self.title_and_message();
+        error_page(status, title, &message)
+    }
+}

@@ -1,0 +1,344 @@
+//! Cases, their evidence, timeline and flags: rows and queries only (the
+//! rules that decide what to write live in `domain`).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{attachments, case_events, case_flags, cases, jobs};
+
+/// A stored case, every column.
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = cases)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct CaseRow {
+    pub id: i64,
+    pub reference: String,
+    pub kind: String,
+    pub status: String,
+    pub version: i32,
+    pub tracking_hash: String,
+    pub idempotency_key: String,
+    pub partner_id: String,
+    pub company_name: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_role: String,
+    pub priority: i32,
+    pub priority_reason: String,
+    pub guidance: String,
+    pub due_date: NaiveDate,
+    pub assignee_id: Option<i64>,
+    pub duplicate_of: Option<i64>,
+    pub outcome: Option<String>,
+    pub resolution_message: Option<String>,
+    pub search_text: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+    pub kpi_month: Option<i32>,
+    pub kpi_year: Option<i32>,
+    pub omlp_type: Option<String>,
+    pub purchase_unit: Option<i64>,
+    pub invoice_number: Option<String>,
+    pub invoice_number_norm: Option<String>,
+    pub kpi_value: Option<String>,
+    pub revenue_minor: Option<i64>,
+    pub revenue_currency: Option<String>,
+    pub document_type: Option<String>,
+    pub anniversary_date: Option<NaiveDate>,
+    pub description: Option<String>,
+    pub evidence: Option<String>,
+    pub directory_name: Option<String>,
+    pub country: Option<String>,
+    pub landing_page_url: Option<String>,
+    pub batch_key: Option<String>,
+    pub landing_checked_at: Option<NaiveDateTime>,
+}
+
+/// A case to insert.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = cases)]
+pub struct NewCase {
+    pub reference: String,
+    pub kind: String,
+    pub status: String,
+    pub version: i32,
+    pub tracking_hash: String,
+    pub idempotency_key: String,
+    pub partner_id: String,
+    pub company_name: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_role: String,
+    pub priority: i32,
+    pub priority_reason: String,
+    pub guidance: String,
+    pub due_date: NaiveDate,
+    pub search_text: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub kpi_month: Option<i32>,
+    pub kpi_year: Option<i32>,
+    pub omlp_type: Option<String>,
+    pub purchase_unit: Option<i64>,
+    pub invoice_number: Option<String>,
+    pub invoice_number_norm: Option<String>,
+    pub kpi_value: Option<String>,
+    pub revenue_minor: Option<i64>,
+    pub revenue_currency: Option<String>,
+    pub document_type: Option<String>,
+    pub anniversary_date: Option<NaiveDate>,
+    pub description: Option<String>,
+    pub evidence: Option<String>,
+    pub directory_name: Option<String>,
+    pub country: Option<String>,
+    pub landing_page_url: Option<String>,
+    pub batch_key: Option<String>,
+}
+
+/// An attachment to insert (the bytes live in the database, so one
+/// transaction holds the case and its evidence).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = attachments)]
+pub struct NewAttachment {
+    pub case_id: i64,
+    pub event_id: Option<i64>,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub text_layer: String,
+    pub doc_class: String,
+    pub invoice_number_found: Option<bool>,
+    pub data: Vec<u8>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Attachment metadata (no bytes).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = attachments)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct AttachmentMeta {
+    pub id: i64,
+    pub case_id: i64,
+    pub event_id: Option<i64>,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub text_layer: String,
+    pub doc_class: String,
+    pub invoice_number_found: Option<bool>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A timeline entry to insert.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_events)]
+pub struct NewEvent {
+    pub case_id: i64,
+    pub created_at: NaiveDateTime,
+    pub actor_type: String,
+    pub staff_id: Option<i64>,
+    pub event_type: String,
+    pub body: Option<String>,
+    pub partner_visible: bool,
+}
+
+/// A stored timeline entry.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_events)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct EventRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub created_at: NaiveDateTime,
+    pub actor_type: String,
+    pub staff_id: Option<i64>,
+    pub event_type: String,
+    pub body: Option<String>,
+    pub partner_visible: bool,
+}
+
+/// A flag to insert.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_flags)]
+pub struct NewFlag {
+    pub case_id: i64,
+    pub code: String,
+    pub reason: String,
+    pub related_reference: Option<String>,
+    pub source: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// A stored flag.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_flags)]
+#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub struct FlagRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub code: String,
+    pub reason: String,
+    pub related_reference: Option<String>,
+    pub source: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// A background job to insert.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = jobs)]
+pub struct NewJob {
+    pub kind: String,
+    pub case_id: i64,
+    pub status: String,
+    pub attempts: i32,
+    pub run_after: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+/// Another case of the same partner, as triage sees it.
+#[derive(Debug, Clone, Queryable)]
+pub struct PartnerCaseRow {
+    pub id: i64,
+    pub reference: String,
+    pub kind: String,
+    pub invoice_number_norm: Option<String>,
+    pub status: String,
+}
+
+/// Inserts a case and returns its id.
+pub fn insert_case(conn: &mut DbConnection, new: &NewCase) -> QueryResult<i64> {
+    diesel::insert_into(cases::table).values(new).returning(cases::id).get_result(conn)
+}
+
+/// Sets the human reference once the id is known, with the search text
+/// that includes it.
+pub fn set_reference(conn: &mut DbConnection, id: i64, reference: &str, search_text: &str) -> QueryResult<()> {
+    diesel::update(cases::table.find(id))
+        .set((cases::reference.eq(reference), cases::search_text.eq(search_text)))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Inserts an attachment.
+pub fn insert_attachment(conn: &mut DbConnection, new: &NewAttachment) -> QueryResult<i64> {
+    diesel::insert_into(attachments::table).values(new).returning(attachments::id).get_result(conn)
+}
+
+/// Inserts a timeline entry.
+pub fn insert_event(conn: &mut DbConnection, new: &NewEvent) -> QueryResult<i64> {
+    diesel::insert_into(case_events::table).values(new).returning(case_events::id).get_result(conn)
+}
+
+/// Replaces the flags of one source (triage or a check) on a case.
+pub fn replace_flags(conn: &mut DbConnection, case_id: i64, source: &str, flags: &[NewFlag]) -> QueryResult<()> {
+    diesel::delete(case_flags::table.filter(case_flags::case_id.eq(case_id)).filter(case_flags::source.eq(source)))
+        .execute(conn)?;
+    for f in flags {
+        // One flag per code and case: a code another source already set stays.
+        let exists: i64 = case_flags::table
+            .filter(case_flags::case_id.eq(case_id))
+            .filter(case_flags::code.eq(&f.code))
+            .count()
+            .get_result(conn)?;
+        if exists == 0 {
+            diesel::insert_into(case_flags::table).values(f).execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Inserts a job.
+pub fn insert_job(conn: &mut DbConnection, new: &NewJob) -> QueryResult<i64> {
+    diesel::insert_into(jobs::table).values(new).returning(jobs::id).get_result(conn)
+}
+
+/// The case filed with this idempotency key, if any: (id, reference).
+pub fn find_by_idempotency_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<(i64, String)>> {
+    cases::table.filter(cases::idempotency_key.eq(key)).select((cases::id, cases::reference)).first(conn).optional()
+}
+
+/// The case a tracking token's hash opens.
+pub fn find_by_tracking_hash(conn: &mut DbConnection, hash: &str) -> QueryResult<Option<CaseRow>> {
+    cases::table.filter(cases::tracking_hash.eq(hash)).select(CaseRow::as_select()).first(conn).optional()
+}
+
+/// A case by reference.
+pub fn find_by_reference(conn: &mut DbConnection, reference: &str) -> QueryResult<Option<CaseRow>> {
+    cases::table.filter(cases::reference.eq(reference)).select(CaseRow::as_select()).first(conn).optional()
+}
+
+/// A case by id.
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<CaseRow> {
+    cases::table.find(id).select(CaseRow::as_select()).first(conn)
+}
+
+/// The partner's other cases (for duplicate detection).
+pub fn partner_cases(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    exclude: Option<i64>,
+) -> QueryResult<Vec<PartnerCaseRow>> {
+    let mut q = cases::table
+        .filter(cases::partner_id.eq(partner_id))
+        .select((cases::id, cases::reference, cases::kind, cases::invoice_number_norm, cases::status))
+        .order(cases::id.asc())
+        .into_boxed();
+    if let Some(id) = exclude {
+        q = q.filter(cases::id.ne(id));
+    }
+    q.load(conn)
+}
+
+/// The timeline of a case, newest first; only partner-visible entries when asked.
+pub fn events(conn: &mut DbConnection, case_id: i64, partner_only: bool) -> QueryResult<Vec<EventRow>> {
+    let mut q = case_events::table
+        .filter(case_events::case_id.eq(case_id))
+        .select(EventRow::as_select())
+        .order((case_events::created_at.desc(), case_events::id.desc()))
+        .into_boxed();
+    if partner_only {
+        q = q.filter(case_events::partner_visible.eq(true));
+    }
+    q.load(conn)
+}
+
+/// The flags of a case.
+pub fn flags(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<FlagRow>> {
+    case_flags::table
+        .filter(case_flags::case_id.eq(case_id))
+        .select(FlagRow::as_select())
+        .order(case_flags::id.asc())
+        .load(conn)
+}
+
+/// The attachments of a case (metadata only).
+pub fn attachments(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<AttachmentMeta>> {
+    attachments::table
+        .filter(attachments::case_id.eq(case_id))
+        .select(AttachmentMeta::as_select())
+        .order(attachments::id.asc())
+        .load(conn)
+}
+
+/// One attachment's bytes, with its metadata.
+pub fn attachment_data(
+    conn: &mut DbConnection,
+    case_id: i64,
+    id: i64,
+) -> QueryResult<Option<(AttachmentMeta, Vec<u8>)>> {
+    attachments::table
+        .filter(attachments::case_id.eq(case_id))
+        .filter(attachments::id.eq(id))
+        .select((AttachmentMeta::as_select(), attachments::data))
+        .first(conn)
+        .optional()
+}
+
+/// How many cases there are (for tests and the health of the queue).
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    cases::table.count().get_result(conn)
+}

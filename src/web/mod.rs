@@ -1,0 +1,135 @@
+//! HTTP: handlers, form structs and page views. Handlers stay thin: parse,
+//! call the domain, one store call, render or redirect.
+
+pub mod partner;
+pub mod tokens;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
+use actix_web::{HttpResponse, web};
+
+use crate::config::Config;
+use crate::error::error_page;
+use crate::store::Db;
+use tokens::Keys;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// Settings.
+    pub config: std::sync::Arc<Config>,
+    /// The database.
+    pub db: Db,
+    /// The server key.
+    pub keys: Keys,
+    /// Wakes the background job runner when work is queued.
+    pub jobs_notify: std::sync::Arc<tokio::sync::Notify>,
+}
+
+impl AppState {
+    /// Builds the state.
+    pub fn new(config: std::sync::Arc<Config>, db: Db, keys: Keys) -> Self {
+        Self { config, db, keys, jobs_notify: std::sync::Arc::new(tokio::sync::Notify::new()) }
+    }
+
+    /// Tells the job runner that a job was queued.
+    pub fn jobs_wakeup(&self) {
+        self.jobs_notify.notify_one();
+    }
+}
+
+/// 303 See Other to `location`.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
+}
+
+/// An HTML page with a status.
+pub fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(ContentType::html())
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(body)
+}
+
+/// Today's date (UTC), the date every calendar rule is measured from.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Now (UTC), as stored.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+const STYLESHEET: &str = include_str!("../../static/app.css");
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(STYLESHEET)
+}
+
+async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let ok = state
+        .db
+        .read(|conn| {
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("SELECT 1").map_err(crate::error::AppError::from)
+        })
+        .await;
+    match ok {
+        Ok(()) => HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok"),
+        Err(_) => {
+            HttpResponse::ServiceUnavailable().content_type("text/plain; charset=utf-8").body("database unreachable")
+        }
+    }
+}
+
+async fn not_found() -> HttpResponse {
+    error_page(
+        StatusCode::NOT_FOUND,
+        "Page not found",
+        "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address.",
+    )
+}
+
+/// Turns the framework's plain-text error responses (bad form encoding, a
+/// body over its limit, a wrong method) into our HTML error page.
+pub fn error_handlers() -> ErrorHandlers<actix_web::body::BoxBody> {
+    fn render<B>(res: actix_web::dev::ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+        let is_html = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+        if is_html {
+            return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+        }
+        let status = res.status();
+        let (title, message) = match status {
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                ("The request is too large", "What you sent is larger than this form accepts.")
+            }
+            StatusCode::METHOD_NOT_ALLOWED => ("This page cannot do that", "Go back and use the form on the page."),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ("The form could not be read", "Send the form from its page in a browser.")
+            }
+            s if s.is_server_error() => ("Sorry, there is a problem with the service", "Try again later."),
+            _ => ("The form could not be read", "Go back, check your answers and send the form again."),
+        };
+        let (req, _) = res.into_parts();
+        let page = error_page(status, title, message);
+        Ok(ErrorHandlerResponse::Response(actix_web::dev::ServiceResponse::new(req, page).map_into_right_body()))
+    }
+    ErrorHandlers::new().default_handler(render)
+}
+
+/// All routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/static/app.css", web::get().to(stylesheet))
+        .route("/healthz", web::get().to(healthz))
+        .configure(partner::configure)
+        .default_service(web::to(not_found));
+}

@@ -1,0 +1,157 @@
+//! Filing a case: one write transaction that re-checks the idempotency key,
+//! triages the case against the partner's other cases, and stores the case,
+//! its evidence, its first timeline entries, its flags and its jobs.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::domain::case::{CaseKind, Status, reference};
+use crate::domain::triage::{CaseFacts, OtherCase, TriageRules, triage};
+use crate::error::AppError;
+use crate::store::DbConnection;
+use crate::store::cases::{self as store, NewAttachment, NewCase, NewEvent, NewFlag, NewJob};
+
+/// What a filing did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filed {
+    /// A new case with this reference.
+    Created(String),
+    /// The same form was sent before: that case stands.
+    AlreadyFiled,
+}
+
+/// A case ready to be stored, less what triage decides.
+pub struct Filing {
+    /// The row, with placeholder priority fields.
+    pub case: NewCase,
+    /// The facts triage needs.
+    pub facts: CaseFacts,
+    /// The invoice, if any (its `case_id` is filled in here).
+    pub attachment: Option<NewAttachment>,
+    /// Thresholds.
+    pub rules: TriageRules,
+    /// The date the case is filed on.
+    pub today: NaiveDate,
+    /// The time it is filed at.
+    pub now: NaiveDateTime,
+}
+
+/// Lower-cased text the queue's search looks in.
+pub fn search_text(c: &NewCase) -> String {
+    [
+        Some(c.reference.as_str()),
+        Some(c.partner_id.as_str()),
+        Some(c.company_name.as_str()),
+        Some(c.contact_email.as_str()),
+        c.invoice_number.as_deref(),
+        c.invoice_number_norm.as_deref(),
+        c.directory_name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join("\u{1f}")
+    .to_lowercase()
+}
+
+/// Stores a filing in the caller's transaction.
+pub fn file(conn: &mut DbConnection, filing: Filing) -> Result<Filed, AppError> {
+    let Filing { mut case, facts, attachment, rules, today, now } = filing;
+    if store::find_by_idempotency_key(conn, &case.idempotency_key)?.is_some() {
+        return Ok(Filed::AlreadyFiled);
+    }
+    let others: Vec<OtherCase> = store::partner_cases(conn, &case.partner_id, None)?
+        .into_iter()
+        .filter_map(|r| {
+            Some(OtherCase {
+                kind: CaseKind::parse(&r.kind)?,
+                open: !Status::parse(&r.status)?.is_closed(),
+                reference: r.reference,
+                invoice_number_norm: r.invoice_number_norm,
+            })
+        })
+        .collect();
+    let t = triage(&facts, &others, today, &rules);
+    let kind = CaseKind::parse(&case.kind).ok_or_else(|| anyhow::anyhow!("unknown case kind {}", case.kind))?;
+    case.priority = t.priority.as_i32();
+    case.priority_reason = t.priority_reason.clone();
+    case.due_date = t.due_date;
+    case.guidance = t.guidance.join("\n");
+    // A unique placeholder until the id is known.
+    case.reference = format!("pending-{}", case.idempotency_key);
+    let id = match store::insert_case(conn, &case) {
+        Ok(id) => id,
+        Err(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)) => {
+            // Another request with the same form won the race.
+            return Err(AppError::Conflict("already filed".into()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let reference = reference(kind, today, id);
+    case.reference = reference.clone();
+    store::set_reference(conn, id, &reference, &search_text(&case))?;
+    if let Some(mut a) = attachment {
+        a.case_id = id;
+        store::insert_attachment(conn, &a)?;
+    }
+    store::insert_event(
+        conn,
+        &NewEvent {
+            case_id: id,
+            created_at: now,
+            actor_type: "partner".into(),
+            staff_id: None,
+            event_type: "filed".into(),
+            body: Some(format!("{} filed by {}", kind.label(), case.contact_name)),
+            partner_visible: true,
+        },
+    )?;
+    let flag_names: Vec<&str> = t.flags.iter().map(|f| f.code.label()).collect();
+    store::insert_event(
+        conn,
+        &NewEvent {
+            case_id: id,
+            created_at: now,
+            actor_type: "system".into(),
+            staff_id: None,
+            event_type: "triaged".into(),
+            body: Some(if flag_names.is_empty() {
+                format!("{} Due {}.", t.priority_reason, crate::domain::calendar::long_date(t.due_date))
+            } else {
+                format!(
+                    "{} Due {}. Flags: {}.",
+                    t.priority_reason,
+                    crate::domain::calendar::long_date(t.due_date),
+                    flag_names.join(", ")
+                )
+            }),
+            partner_visible: false,
+        },
+    )?;
+    let flags: Vec<NewFlag> = t
+        .flags
+        .iter()
+        .map(|f| NewFlag {
+            case_id: id,
+            code: f.code.as_str().into(),
+            reason: f.reason.clone(),
+            related_reference: f.related_reference.clone(),
+            source: "triage".into(),
+            created_at: now,
+        })
+        .collect();
+    store::replace_flags(conn, id, "triage", &flags)?;
+    if kind == CaseKind::Directory {
+        store::insert_job(
+            conn,
+            &NewJob {
+                kind: "landing_check".into(),
+                case_id: id,
+                status: "pending".into(),
+                attempts: 0,
+                run_after: now,
+                created_at: now,
+            },
+        )?;
+    }
+    Ok(Filed::Created(reference))
+}

@@ -1,0 +1,318 @@
+//! `GET /cases/kpi/new` and `POST /cases/kpi`: the KPI discrepancy form.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::intake::{self, Filed, Filing};
+use super::multipart;
+use super::{ContactValues, FormKeys, check_form_token, redirect_to_case, summary};
+use crate::checks::document::{self, DocumentError, DocumentReport, FileKind, Limits, TextLayer};
+use crate::domain::errors::{FieldError, FieldErrors};
+use crate::domain::kpi::{KpiCase, KpiInput, parse_kpi};
+use crate::domain::triage::{CaseFacts, Evidence, KpiFacts};
+use crate::error::AppError;
+use crate::store::cases::{NewAttachment, NewCase};
+use crate::web::{AppState, html, now, today};
+
+/// The form's name in its anti-forgery token.
+pub const FORM: &str = "kpi";
+
+/// Field order on the page (the error summary follows it).
+const PAGE_ORDER: [&str; 17] = [
+    "partner_id",
+    "company_name",
+    "contact_name",
+    "contact_email",
+    "contact_role",
+    "month",
+    "year",
+    "omlp_type",
+    "purchase_unit",
+    "kpi_value",
+    "revenue_value",
+    "revenue_currency",
+    "invoice_number",
+    "document_type",
+    "invoice_file",
+    "anniversary_date",
+    "description",
+];
+
+/// Currencies offered in the select; any other ISO 4217 code is accepted too.
+const CURRENCIES: [&str; 32] = [
+    "USD", "EUR", "GBP", "JPY", "CNY", "TWD", "HKD", "SGD", "AUD", "NZD", "CAD", "INR", "KRW", "BRL", "MXN", "CHF",
+    "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "ZAR", "THB", "MYR", "IDR", "PHP", "VND", "AED", "SAR", "TRY", "ILS",
+];
+
+/// Everything typed, kept for a re-render.
+#[derive(Debug, Default, Clone)]
+pub struct KpiValues {
+    contact: ContactValues,
+    month: String,
+    year: String,
+    omlp_type: String,
+    purchase_unit: String,
+    invoice_number: String,
+    kpi_value: String,
+    revenue_value: String,
+    revenue_currency: String,
+    document_type: String,
+    anniversary_date: String,
+    description: String,
+}
+
+impl KpiValues {
+    fn from_form(f: &multipart::FormData) -> Self {
+        Self {
+            contact: ContactValues::from_fn(|n| f.get(n)),
+            month: f.get("month"),
+            year: f.get("year"),
+            omlp_type: f.get("omlp_type"),
+            purchase_unit: f.get("purchase_unit"),
+            invoice_number: f.get("invoice_number"),
+            kpi_value: f.get("kpi_value"),
+            revenue_value: f.get("revenue_value"),
+            revenue_currency: f.get("revenue_currency"),
+            document_type: f.get("document_type"),
+            anniversary_date: f.get("anniversary_date"),
+            description: f.get("description"),
+        }
+    }
+
+    fn input(&self) -> KpiInput {
+        KpiInput {
+            contact: self.contact.input(),
+            month: self.month.clone(),
+            year: self.year.clone(),
+            omlp_type: self.omlp_type.clone(),
+            purchase_unit: self.purchase_unit.clone(),
+            invoice_number: self.invoice_number.clone(),
+            kpi_value: self.kpi_value.clone(),
+            revenue_value: self.revenue_value.clone(),
+            revenue_currency: self.revenue_currency.clone(),
+            document_type: self.document_type.clone(),
+            anniversary_date: self.anniversary_date.clone(),
+            description: self.description.clone(),
+        }
+    }
+}
+
+struct OmlpOption {
+    id: String,
+    code: String,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "partner/kpi_form.html")]
+struct KpiFormPage {
+    title: &'static str,
+    has_errors: bool,
+    summary: Vec<FieldError>,
+    e: FieldErrors,
+    v: KpiValues,
+    month_year_error: Option<String>,
+    month_year_both: bool,
+    omlp_types: Vec<OmlpOption>,
+    currencies: &'static [&'static str],
+    selected_currency: String,
+    csrf_token: String,
+    idempotency_key: String,
+}
+
+fn render(
+    state: &AppState,
+    v: KpiValues,
+    e: FieldErrors,
+    keys: FormKeys,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let month_year_error = e.get("month").or(e.get("year")).map(str::to_string);
+    let month_year_both =
+        e.get("month").is_some_and(|m| m == "Enter the KPI month" || m.starts_with("KPI month must be this"));
+    let omlp_types = state
+        .config
+        .omlp_types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| OmlpOption {
+            id: if i == 0 { "omlp_type".into() } else { format!("omlp_type-{}", i + 1) },
+            code: t.code.clone(),
+            label: t.label.clone(),
+        })
+        .collect();
+    let selected_currency = if v.revenue_currency.trim().is_empty() {
+        "USD".into()
+    } else {
+        v.revenue_currency.trim().to_ascii_uppercase()
+    };
+    let page = KpiFormPage {
+        title: "Report a KPI discrepancy",
+        has_errors: !e.is_empty(),
+        summary: summary(&e, &PAGE_ORDER),
+        e,
+        v,
+        month_year_error,
+        month_year_both,
+        omlp_types,
+        currencies: &CURRENCIES,
+        selected_currency,
+        csrf_token: keys.csrf_token,
+        idempotency_key: keys.idempotency_key,
+    };
+    Ok(html(status, page.render()?))
+}
+
+/// `GET /cases/kpi/new`.
+pub async fn new_form(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let keys = FormKeys::issue(&state.keys, FORM);
+    render(&state, KpiValues::default(), FieldErrors::new(), keys, StatusCode::OK)
+}
+
+fn evidence_of(report: &DocumentReport) -> Evidence {
+    match (report.kind, report.text_layer, report.invoice_number_found) {
+        (FileKind::Png | FileKind::Jpeg, _, _) => Evidence::Image,
+        (_, TextLayer::Text, Some(true)) => Evidence::TextMatched,
+        (_, TextLayer::Text, _) => Evidence::TextWithoutInvoiceNumber,
+        (_, TextLayer::NoText, _) => Evidence::NoTextLayer,
+        (_, TextLayer::Encrypted, _) => Evidence::Encrypted,
+        (_, TextLayer::Unextractable | TextLayer::NotApplicable, _) => Evidence::Unextractable,
+    }
+}
+
+fn evidence_str(e: Evidence) -> &'static str {
+    match e {
+        Evidence::TextMatched => "text_matched",
+        Evidence::TextWithoutInvoiceNumber => "text_without_invoice_number",
+        Evidence::NoTextLayer => "no_text_layer",
+        Evidence::Encrypted => "encrypted",
+        Evidence::Unextractable => "unextractable",
+        Evidence::Image => "image",
+    }
+}
+
+fn new_case(k: &KpiCase, idempotency_key: &str, tracking_hash: String, evidence: Evidence) -> NewCase {
+    let now = now();
+    NewCase {
+        reference: String::new(),
+        kind: "kpi".into(),
+        status: "open".into(),
+        version: 1,
+        tracking_hash,
+        idempotency_key: idempotency_key.into(),
+        partner_id: k.contact.partner_id.clone(),
+        company_name: k.contact.company_name.clone(),
+        contact_name: k.contact.contact_name.clone(),
+        contact_email: k.contact.contact_email.clone(),
+        contact_role: k.contact.contact_role.as_str().into(),
+        priority: 0,
+        priority_reason: String::new(),
+        guidance: String::new(),
+        due_date: today(),
+        search_text: String::new(),
+        created_at: now,
+        updated_at: now,
+        kpi_month: i32::try_from(k.month).ok(),
+        kpi_year: Some(k.year),
+        omlp_type: Some(k.omlp_type.clone()),
+        purchase_unit: Some(k.purchase_unit),
+        invoice_number: Some(k.invoice_number.clone()),
+        invoice_number_norm: Some(k.invoice_number_norm.clone()),
+        kpi_value: Some(k.kpi_value.clone()),
+        revenue_minor: Some(k.revenue.hundredths),
+        revenue_currency: Some(k.revenue.currency.into()),
+        document_type: Some("invoice".into()),
+        anniversary_date: k.anniversary_date,
+        description: k.description.clone(),
+        evidence: Some(evidence_str(evidence).into()),
+        directory_name: None,
+        country: None,
+        landing_page_url: None,
+        batch_key: None,
+    }
+}
+
+/// `POST /cases/kpi` (multipart).
+pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<HttpResponse, AppError> {
+    let form = multipart::read(payload, "invoice_file", document::MAX_FILE_BYTES).await?;
+    let keys = check_form_token(&state.keys, FORM, &form.get("idempotency_key"), &form.get("csrf_token"))?;
+    if let Some(done) = redirect_to_case(&state, &keys.idempotency_key).await? {
+        return Ok(done);
+    }
+    let values = KpiValues::from_form(&form);
+    let mut errors = FieldErrors::new();
+    let parsed = parse_kpi(&values.input(), &state.config.omlp_types, today(), &mut errors);
+    let invoice_number = values.invoice_number.trim().to_string();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    let upload = match form.file {
+        None => {
+            errors.add("invoice_file", "Select the invoice file");
+            None
+        }
+        Some(u) if u.too_large => {
+            errors.add("invoice_file", DocumentError::TooLarge.message());
+            if form.body_too_large {
+                status = StatusCode::PAYLOAD_TOO_LARGE;
+            }
+            None
+        }
+        Some(u) => {
+            let (u, checked) = web::block(move || {
+                let r = document::inspect(&u.bytes, &invoice_number, &Limits::default());
+                (u, r)
+            })
+            .await?;
+            match checked {
+                Ok(report) => Some((u, report)),
+                Err(e) => {
+                    errors.add("invoice_file", e.message());
+                    None
+                }
+            }
+        }
+    };
+    let (Some(kpi), Some((upload, report)), true) = (parsed, upload, errors.is_empty()) else {
+        let fresh = FormKeys::reissue(&state.keys, FORM, keys);
+        return render(&state, values, errors, fresh, status);
+    };
+    let evidence = evidence_of(&report);
+    let tracking = state.keys.tracking_token(&keys.idempotency_key);
+    let case = new_case(&kpi, &keys.idempotency_key, crate::web::tokens::sha256_hex(&tracking), evidence);
+    let attachment = NewAttachment {
+        case_id: 0,
+        event_id: None,
+        file_name: upload.file_name,
+        content_type: report.kind.content_type().into(),
+        size_bytes: i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX),
+        sha256: report.sha256_hex.clone(),
+        text_layer: report.text_layer.as_str().into(),
+        doc_class: report.class.as_str().into(),
+        invoice_number_found: report.invoice_number_found,
+        data: upload.bytes,
+        created_at: case.created_at,
+    };
+    let filing = Filing {
+        facts: CaseFacts::Kpi(KpiFacts {
+            year: kpi.year,
+            month: kpi.month,
+            invoice_number_norm: kpi.invoice_number_norm.clone(),
+            anniversary_date: kpi.anniversary_date,
+            evidence,
+        }),
+        now: case.created_at,
+        case,
+        attachment: Some(attachment),
+        rules: state.config.triage,
+        today: today(),
+    };
+    match state.db.write(move |conn| intake::file(conn, filing)).await {
+        Ok(Filed::Created(reference)) => {
+            tracing::info!(%reference, "KPI case filed");
+            Ok(super::to_tracking(&tracking, true))
+        }
+        Ok(Filed::AlreadyFiled) | Err(AppError::Conflict(_)) => Ok(super::to_tracking(&tracking, false)),
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,156 @@
+//! The partner side: no account, two forms, and the tracking page.
+
+pub mod directory;
+pub mod intake;
+pub mod kpi;
+pub mod multipart;
+pub mod track;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use crate::domain::contact::ContactInput;
+use crate::domain::errors::{FieldError, FieldErrors};
+use crate::error::AppError;
+use crate::store::cases as store;
+use crate::web::tokens::{Keys, is_idempotency_key, random_hex};
+use crate::web::{AppState, html};
+
+/// Largest urlencoded partner form body.
+pub const FORM_LIMIT_BYTES: usize = 64 * 1024;
+
+/// The cookie that carries the one-time "case submitted" panel.
+pub const FLASH_COOKIE: &str = "frontline_submitted";
+
+/// Routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .route("/cases/kpi/new", web::get().to(kpi::new_form))
+        .route("/cases/kpi", web::post().to(kpi::submit))
+        .route("/cases/directory/new", web::get().to(directory::new_form))
+        .service(
+            web::resource("/cases/directory")
+                .app_data(web::FormConfig::default().limit(FORM_LIMIT_BYTES))
+                .route(web::post().to(directory::submit)),
+        )
+        .route("/track/{token}", web::get().to(track::show));
+}
+
+#[derive(Template)]
+#[template(path = "partner/home.html")]
+struct HomePage {
+    title: &'static str,
+    has_errors: bool,
+}
+
+async fn home() -> Result<HttpResponse, AppError> {
+    let page = HomePage { title: "Get help from Frontline Support", has_errors: false };
+    Ok(html(actix_web::http::StatusCode::OK, page.render()?))
+}
+
+/// The contact answers as typed.
+#[derive(Debug, Default, Clone)]
+pub struct ContactValues {
+    /// `partner_id`.
+    pub partner_id: String,
+    /// `company_name`.
+    pub company_name: String,
+    /// `contact_name`.
+    pub contact_name: String,
+    /// `contact_email`.
+    pub contact_email: String,
+    /// `contact_role`.
+    pub contact_role: String,
+}
+
+impl ContactValues {
+    /// Reads the five fields through `get`.
+    pub fn from_fn(get: impl Fn(&str) -> String) -> Self {
+        Self {
+            partner_id: get("partner_id"),
+            company_name: get("company_name"),
+            contact_name: get("contact_name"),
+            contact_email: get("contact_email"),
+            contact_role: get("contact_role"),
+        }
+    }
+
+    /// For the domain parser.
+    pub fn input(&self) -> ContactInput {
+        ContactInput {
+            partner_id: self.partner_id.clone(),
+            company_name: self.company_name.clone(),
+            contact_name: self.contact_name.clone(),
+            contact_email: self.contact_email.clone(),
+            contact_role: self.contact_role.clone(),
+        }
+    }
+}
+
+/// The hidden fields of a partner form.
+#[derive(Debug, Clone)]
+pub struct FormKeys {
+    /// Anti-forgery token bound to the form and key.
+    pub csrf_token: String,
+    /// The idempotency key: one case per served form.
+    pub idempotency_key: String,
+}
+
+impl FormKeys {
+    /// Fresh keys for a newly served form.
+    pub fn issue(keys: &Keys, form: &str) -> Self {
+        let idempotency_key = random_hex(16);
+        Self { csrf_token: keys.form_token(form, &idempotency_key, chrono::Utc::now().timestamp()), idempotency_key }
+    }
+
+    /// The same idempotency key with a fresh token, for a re-rendered form.
+    pub fn reissue(keys: &Keys, form: &str, old: FormKeys) -> Self {
+        Self {
+            csrf_token: keys.form_token(form, &old.idempotency_key, chrono::Utc::now().timestamp()),
+            idempotency_key: old.idempotency_key,
+        }
+    }
+}
+
+/// Checks the hidden fields; a POST without a valid pair stores nothing.
+pub fn check_form_token(keys: &Keys, form: &str, idempotency_key: &str, token: &str) -> Result<FormKeys, AppError> {
+    let ok = is_idempotency_key(idempotency_key)
+        && keys.verify_form_token(form, idempotency_key, token, chrono::Utc::now().timestamp());
+    if !ok {
+        return Err(AppError::Forbidden(
+            "The form had expired or did not come from this site, so nothing was sent. Open the form again and send it from there.".into(),
+        ));
+    }
+    Ok(FormKeys { csrf_token: token.into(), idempotency_key: idempotency_key.into() })
+}
+
+/// If this form was already filed, the redirect to its case.
+pub async fn redirect_to_case(state: &AppState, idempotency_key: &str) -> Result<Option<HttpResponse>, AppError> {
+    let key = idempotency_key.to_string();
+    let found = state.db.read(move |conn| Ok(store::find_by_idempotency_key(conn, &key)?)).await?;
+    Ok(found.map(|_| to_tracking(&state.keys.tracking_token(idempotency_key), false)))
+}
+
+/// 303 to the tracking page; `fresh` shows the one-time confirmation panel.
+pub fn to_tracking(token: &str, fresh: bool) -> HttpResponse {
+    let location = format!("/track/{token}");
+    let mut res = HttpResponse::SeeOther();
+    res.insert_header((actix_web::http::header::LOCATION, location.clone()));
+    if fresh {
+        res.cookie(
+            Cookie::build(FLASH_COOKIE, "1")
+                .path(location)
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .max_age(actix_web::cookie::time::Duration::minutes(10))
+                .finish(),
+        );
+    }
+    res.finish()
+}
+
+/// The error summary's items in page order.
+pub fn summary(e: &FieldErrors, order: &[&str]) -> Vec<FieldError> {
+    e.ordered(order)
+}
