@@ -9,6 +9,9 @@ use askama::Template;
 /// Everything a handler can fail with.
 #[derive(thiserror::Error)]
 pub enum AppError {
+    /// 303 to the sign-in page, which returns to this path afterwards.
+    #[error("sign-in required")]
+    LoginRequired(String),
     /// 404: no such page, case or token.
     #[error("not found")]
     NotFound,
@@ -86,6 +89,7 @@ struct ErrorPage<'a> {
 impl AppError {
     fn title_and_message(&self) -> (&'static str, String) {
         match self {
+            Self::LoginRequired(_) => ("Sign in", "Sign in to continue.".into()),
             Self::NotFound => ("Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address.".into()),
             Self::BadRequest(m) => ("There is a problem with the request", m.clone()),
             Self::Forbidden(m) => ("The form could not be sent", m.clone()),
@@ -107,6 +111,7 @@ pub fn error_page(status: StatusCode, title: &str, message: &str) -> HttpRespons
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
+            Self::LoginRequired(_) => StatusCode::SEE_OTHER,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -119,6 +124,13 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let Self::LoginRequired(next) = self {
+            let location = format!(
+                "/staff/login?next={}",
+                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            );
+            return HttpResponse::SeeOther().insert_header((actix_web::http::header::LOCATION, location)).finish();
+        }
         let status = self.status_code();
         if status.is_server_error() {
             tracing::error!(error = ?self, "request failed");

@@ -2,6 +2,7 @@
 //! programme's Frontline Support team. The binary is a thin CLI over this
 //! library, so that tests drive the real application.
 
+pub mod accounts;
 pub mod checks;
 pub mod config;
 pub mod domain;

@@ -30,6 +30,68 @@ enum Command {
     Serve,
     /// Apply pending migrations and exit.
     Migrate,
+    /// Manage staff accounts.
+    Staff {
+        #[command(subcommand)]
+        action: StaffAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffAction {
+    /// Create an account; the password is read from standard input (12 characters or more).
+    Create {
+        /// Sign-in e-mail.
+        #[arg(long)]
+        email: String,
+        /// Name shown to colleagues.
+        #[arg(long)]
+        name: String,
+        /// admin or agent.
+        #[arg(long, value_parser = ["admin", "agent"])]
+        role: String,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account and end its sessions at once.
+    Disable {
+        /// The account's e-mail.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+fn read_password() -> anyhow::Result<String> {
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+async fn staff_command(config: &Config, action: StaffAction) -> anyhow::Result<()> {
+    let (db, _) = frontline::connect(config).await?;
+    let run = move || -> anyhow::Result<()> {
+        match action {
+            StaffAction::Create { email, name, role } => {
+                let password = read_password()?;
+                let id = frontline::accounts::create_blocking(&db, &email, &name, &role, &password)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("Created staff account {id} for {}", email.trim().to_lowercase());
+            }
+            StaffAction::List => {
+                for s in frontline::accounts::list_blocking(&db).map_err(|e| anyhow::anyhow!("{e:?}"))? {
+                    let state = if s.disabled { "disabled" } else { "active" };
+                    println!("{}\t{}\t{}\t{}\t{}", s.id, s.email, s.name, s.role, state);
+                }
+            }
+            StaffAction::Disable { email } => {
+                let s = frontline::accounts::disable_blocking(&db, &email).map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("Disabled {} and ended their sessions", s.email);
+            }
+        }
+        Ok(())
+    };
+    actix_web::rt::task::spawn_blocking(run).await?
 }
 
 fn init_tracing() {
@@ -61,6 +123,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped().await?;
             Ok(())
         }
+        Command::Staff { action } => staff_command(&config, action).await,
         Command::Migrate => {
             frontline::connect(&config).await?;
             println!("Migrations applied to {}", config.database_url.redacted());

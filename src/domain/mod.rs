@@ -7,5 +7,7 @@ pub mod directory;
 pub mod errors;
 pub mod kpi;
 pub mod landing_url;
+pub mod staff;
 pub mod text;
+pub mod throttle;
 pub mod triage;

@@ -5,6 +5,7 @@
 pub mod cases;
 pub mod schema;
 pub mod secrets;
+pub mod staff;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,7 +1,9 @@
 //! HTTP: handlers, form structs and page views. Handlers stay thin: parse,
 //! call the domain, one store call, render or redirect.
 
+pub mod auth_hash;
 pub mod partner;
+pub mod staff;
 pub mod tokens;
 
 use actix_web::http::StatusCode;
@@ -131,5 +133,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/app.css", web::get().to(stylesheet))
         .route("/healthz", web::get().to(healthz))
         .configure(partner::configure)
+        .configure(staff::configure)
         .default_service(web::to(not_found));
 }

@@ -284,3 +284,44 @@ pub fn reference_in(html: &str) -> Option<String> {
     }
     None
 }
+
+/// A staff password that meets the policy.
+pub const STAFF_PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    /// Creates a staff account directly (as `frontline staff create` does).
+    pub async fn create_staff(&self, email: &str, name: &str, role: &str) -> i64 {
+        let (db, email, name, role) = (self.db.clone(), email.to_string(), name.to_string(), role.to_string());
+        actix_web::rt::task::spawn_blocking(move || {
+            frontline::accounts::create_blocking(&db, &email, &name, &role, STAFF_PASSWORD).expect("create staff")
+        })
+        .await
+        .expect("join")
+    }
+
+    /// Posts the sign-in form with a fresh form's hidden inputs.
+    pub async fn post_login(&self, email: &str, password: &str) -> reqwest::Response {
+        let keys = self.form_keys("/staff/login").await;
+        let mut body: Vec<(String, String)> = keys.into_iter().collect();
+        body.push(("email".into(), email.into()));
+        body.push(("password".into(), password.into()));
+        self.client.post(self.url("/staff/login")).form(&body).send().await.expect("POST /staff/login")
+    }
+
+    /// Creates an agent and signs in as them; returns the account id.
+    pub async fn sign_in_as(&self, email: &str, role: &str) -> i64 {
+        let id = self.create_staff(email, &format!("Staff {email}"), role).await;
+        let r = self.post_login(email, STAFF_PASSWORD).await;
+        assert_eq!(r.status().as_u16(), 303, "sign-in works");
+        id
+    }
+
+    /// A fresh client without cookies, for a second user.
+    pub fn second_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .build()
+            .expect("client")
+    }
+}

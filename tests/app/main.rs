@@ -5,3 +5,4 @@ mod directory;
 mod helpers;
 mod kpi;
 mod site;
+mod staff_auth;
