@@ -7,7 +7,6 @@ pub mod schema;
 pub mod secrets;
 pub mod staff;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -147,14 +146,113 @@ impl r2d2::ManageConnection for Manager {
 /// The pool type.
 pub type Pool = r2d2::Pool<Manager>;
 
-/// The database handle the app shares: a pool, plus (for SQLite) the one
-/// writer lock every write goes through, since SQLite has one writer and an
-/// unfair busy handler.
+/// Most writes committed together by the SQLite writer.
+const MAX_GROUP: usize = 256;
+
+/// One write waiting for the SQLite writer.
+trait WriteJob: Send {
+    /// Runs the write inside the group's transaction (as a savepoint).
+    fn run(&mut self, conn: &mut DbConnection);
+    /// Hands the outcome back once the group's commit is known.
+    fn finish(self: Box<Self>, commit: Result<(), String>);
+}
+
+struct Job<T, F> {
+    f: Option<F>,
+    result: Option<Result<T, AppError>>,
+    reply: tokio::sync::oneshot::Sender<Result<T, AppError>>,
+}
+
+impl<T, F> WriteJob for Job<T, F>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send,
+    T: Send,
+{
+    fn run(&mut self, conn: &mut DbConnection) {
+        if let Some(f) = self.f.take() {
+            // Inside the open transaction diesel makes this a SAVEPOINT: a
+            // failing write rolls back alone, the others in the group stand.
+            self.result = Some(conn.transaction(f));
+        }
+    }
+
+    fn finish(self: Box<Self>, commit: Result<(), String>) {
+        let out = match (commit, self.result) {
+            (_, None) => Err(AppError::Unexpected(anyhow::anyhow!("write was not run"))),
+            (Ok(()), Some(r)) => r,
+            (Err(_), Some(Err(own))) => Err(own),
+            (Err(e), Some(Ok(_))) => Err(AppError::Unavailable(anyhow::anyhow!("the database could not commit: {e}"))),
+        };
+        let _ = self.reply.send(out);
+    }
+}
+
+type Queue = std::sync::mpsc::Sender<Box<dyn WriteJob>>;
+
+/// The SQLite writer: one thread with its own connection that commits
+/// queued writes in groups (one `BEGIN IMMEDIATE … COMMIT`, so one fsync,
+/// for every write that arrived while the previous group committed). Each
+/// write is its own savepoint, and nobody hears "done" before the commit.
+fn spawn_sqlite_writer(manager: Manager) -> anyhow::Result<Queue> {
+    let (tx, rx) = std::sync::mpsc::channel::<Box<dyn WriteJob>>();
+    let mut conn = manager.connect_now().context("could not open the SQLite writer connection")?;
+    std::thread::Builder::new()
+        .name("frontline-sqlite-writer".into())
+        .spawn(move || {
+            while let Ok(first) = rx.recv() {
+                let mut group = vec![first];
+                while group.len() < MAX_GROUP {
+                    match rx.try_recv() {
+                        Ok(job) => group.push(job),
+                        Err(_) => break,
+                    }
+                }
+                let outcome = run_group(&mut conn, &mut group);
+                if outcome.is_err() {
+                    // Start afresh: whatever the old connection held is rolled back.
+                    match manager.connect_now() {
+                        Ok(fresh) => conn = fresh,
+                        Err(e) => tracing::error!(error = %e, "could not reopen the SQLite writer connection"),
+                    }
+                }
+                for job in group {
+                    job.finish(outcome.clone());
+                }
+            }
+        })
+        .context("could not start the SQLite writer thread")?;
+    Ok(tx)
+}
+
+fn run_group(conn: &mut DbConnection, group: &mut [Box<dyn WriteJob>]) -> Result<(), String> {
+    let DbConnection::Sqlite(c) = conn else { return Err("the writer needs SQLite".into()) };
+    AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE").map_err(|e| e.to_string())?;
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        for job in group.iter_mut() {
+            job.run(conn);
+        }
+    }));
+    if ran.is_err() {
+        return Err("a write panicked; its group was rolled back".into());
+    }
+    let DbConnection::Sqlite(c) = conn else { return Err("the writer needs SQLite".into()) };
+    match AnsiTransactionManager::commit_transaction(c) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = AnsiTransactionManager::rollback_transaction(c);
+            Err(e.to_string())
+        }
+    }
+}
+
+/// The database handle the app shares: a pool for reads (and PostgreSQL
+/// writes), plus for SQLite the one writer every write goes through, since
+/// SQLite has one writer lock and an unfair busy handler.
 #[derive(Clone)]
 pub struct Db {
     pool: Pool,
     url: DatabaseUrl,
-    writer: Arc<std::sync::Mutex<()>>,
+    writer: Option<Queue>,
 }
 
 impl Db {
@@ -172,9 +270,10 @@ impl Db {
             .min_idle(Some(1))
             .connection_timeout(POOL_TIMEOUT)
             .test_on_check_out(false)
-            .build(manager)
+            .build(manager.clone())
             .context("could not build the database connection pool")?;
-        Ok(Self { pool, url, writer: Arc::new(std::sync::Mutex::new(())) })
+        let writer = if url.is_sqlite() { Some(spawn_sqlite_writer(manager)?) } else { None };
+        Ok(Self { pool, url, writer })
     }
 
     /// The URL this handle talks to.
@@ -196,32 +295,57 @@ impl Db {
         .await?
     }
 
-    /// Runs a write in one transaction, off the async executor. On SQLite
-    /// writes are serialised through one lock and use `BEGIN IMMEDIATE`, so a
-    /// read-then-write never fails on a lock upgrade.
+    fn enqueue<T, F>(queue: &Queue, f: F) -> Result<tokio::sync::oneshot::Receiver<Result<T, AppError>>, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        queue
+            .send(Box::new(Job { f: Some(f), result: None, reply }))
+            .map_err(|_| AppError::Unavailable(anyhow::anyhow!("the SQLite writer has stopped")))?;
+        Ok(rx)
+    }
+
+    /// Runs a write in one transaction, off the async executor, and returns
+    /// once it is durable. SQLite: through the group-committing writer
+    /// (`BEGIN IMMEDIATE`, so a read-then-write never fails on a lock
+    /// upgrade). PostgreSQL: a pooled connection, one transaction.
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let db = self.clone();
-        actix_web::web::block(move || db.write_blocking(f)).await?
+        match &self.writer {
+            Some(queue) => Self::enqueue(queue, f)?
+                .await
+                .map_err(|_| AppError::Unavailable(anyhow::anyhow!("the SQLite writer dropped a write")))?,
+            None => {
+                let pool = self.pool.clone();
+                actix_web::web::block(move || {
+                    let mut conn = pool.get()?;
+                    transaction(&mut conn, f)
+                })
+                .await?
+            }
+        }
     }
 
     /// The blocking form of [`Db::write`], for the CLI and background jobs
-    /// that already run on their own thread.
+    /// that run on their own thread (never call it on the async executor).
     pub fn write_blocking<T, F>(&self, f: F) -> Result<T, AppError>
     where
-        F: FnOnce(&mut DbConnection) -> Result<T, AppError>,
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
     {
-        let mut conn = self.pool.get()?;
-        if self.url.is_sqlite() {
-            // A poisoned lock only means another writer panicked; the
-            // database itself rolled that transaction back.
-            let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-            transaction(&mut conn, f)
-        } else {
-            transaction(&mut conn, f)
+        match &self.writer {
+            Some(queue) => Self::enqueue(queue, f)?
+                .blocking_recv()
+                .map_err(|_| AppError::Unavailable(anyhow::anyhow!("the SQLite writer dropped a write")))?,
+            None => {
+                let mut conn = self.pool.get()?;
+                transaction(&mut conn, f)
+            }
         }
     }
 
@@ -311,6 +435,40 @@ mod tests {
         for bad in ["mysql://root@localhost/test", "http://x", "", "sqlite://"] {
             assert!(DatabaseUrl::parse(bad).is_err(), "{bad} should be refused");
         }
+    }
+
+    #[actix_web::test]
+    async fn grouped_writes_are_each_atomic_and_all_durable() {
+        use diesel::prelude::*;
+        let dir = tempfile::tempdir().expect("dir");
+        let url = DatabaseUrl::Sqlite(dir.path().join("w.db").display().to_string());
+        let db = super::Db::connect(url, 2).expect("db");
+        let writes = (0..200).map(|i| {
+            let db = db.clone();
+            async move {
+                db.write(move |conn| {
+                    diesel::insert_into(super::schema::app_secrets::table)
+                        .values((
+                            super::schema::app_secrets::name.eq(format!("k{i}")),
+                            super::schema::app_secrets::value.eq("v"),
+                        ))
+                        .execute(conn)?;
+                    if i % 10 == 0 {
+                        // Fails after writing: its own insert must roll back, alone.
+                        return Err(crate::error::AppError::Conflict("refused".into()));
+                    }
+                    Ok(i)
+                })
+                .await
+            }
+        });
+        let results = futures_util::future::join_all(writes).await;
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 180);
+        let stored: i64 = db
+            .read(|conn| Ok(super::schema::app_secrets::table.count().get_result(conn)?))
+            .await
+            .expect("count");
+        assert_eq!(stored, 180, "every acknowledged write is stored, no refused one is");
     }
 
     #[test]
