@@ -6,3 +6,4 @@ mod helpers;
 mod kpi;
 mod site;
 mod staff_auth;
+mod triage;
