@@ -464,10 +464,8 @@ mod tests {
         });
         let results = futures_util::future::join_all(writes).await;
         assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 180);
-        let stored: i64 = db
-            .read(|conn| Ok(super::schema::app_secrets::table.count().get_result(conn)?))
-            .await
-            .expect("count");
+        let stored: i64 =
+            db.read(|conn| Ok(super::schema::app_secrets::table.count().get_result(conn)?)).await.expect("count");
         assert_eq!(stored, 180, "every acknowledged write is stored, no refused one is");
     }
 

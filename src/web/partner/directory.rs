@@ -10,6 +10,7 @@ use askama::Template;
 use super::intake::{self, Filed, Filing};
 use super::{ContactValues, FormKeys, check_form_token, redirect_to_case, summary};
 use crate::domain::calendar::batch_for_request;
+use crate::domain::case::CaseKind;
 use crate::domain::directory::{ATTESTATIONS, DirectoryInput, DirectoryRequest, countries, parse_directory};
 use crate::domain::errors::{FieldError, FieldErrors};
 use crate::domain::landing_url::registrable_domain;
@@ -129,43 +130,12 @@ pub async fn new_form(state: web::Data<AppState>) -> Result<HttpResponse, AppErr
 }
 
 fn new_case(d: &DirectoryRequest, idempotency_key: &str, tracking_hash: String) -> NewCase {
-    let now = now();
     NewCase {
-        reference: String::new(),
-        kind: "directory".into(),
-        status: "open".into(),
-        version: 1,
-        tracking_hash,
-        idempotency_key: idempotency_key.into(),
-        partner_id: d.contact.partner_id.clone(),
-        company_name: d.contact.company_name.clone(),
-        contact_name: d.contact.contact_name.clone(),
-        contact_email: d.contact.contact_email.clone(),
-        contact_role: d.contact.contact_role.as_str().into(),
-        priority: 0,
-        priority_reason: String::new(),
-        guidance: String::new(),
-        due_date: today(),
-        search_text: String::new(),
-        created_at: now,
-        updated_at: now,
-        kpi_month: None,
-        kpi_year: None,
-        omlp_type: None,
-        purchase_unit: None,
-        invoice_number: None,
-        invoice_number_norm: None,
-        kpi_value: None,
-        revenue_minor: None,
-        revenue_currency: None,
-        document_type: None,
-        anniversary_date: None,
-        description: None,
-        evidence: None,
         directory_name: Some(d.directory_name.clone()),
         country: Some(d.country.into()),
         landing_page_url: Some(d.landing.url.to_string()),
         batch_key: Some(batch_for_request(today()).key()),
+        ..intake::base_case(CaseKind::Directory, &d.contact, idempotency_key, tracking_hash, now())
     }
 }
 

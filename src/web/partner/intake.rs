@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::domain::case::{CaseKind, Status, reference};
+use crate::domain::contact::Contact;
 use crate::domain::triage::{CaseFacts, OtherCase, TriageRules, triage};
 use crate::error::AppError;
 use crate::store::DbConnection;
@@ -33,6 +34,54 @@ pub struct Filing {
     pub today: NaiveDate,
     /// The time it is filed at.
     pub now: NaiveDateTime,
+}
+
+/// A new case row with the contact block filled in and every kind-specific
+/// column empty; triage fills priority, reason, guidance and due date.
+pub fn base_case(
+    kind: CaseKind,
+    contact: &Contact,
+    idempotency_key: &str,
+    tracking_hash: String,
+    now: NaiveDateTime,
+) -> NewCase {
+    NewCase {
+        reference: String::new(),
+        kind: kind.as_str().into(),
+        status: Status::Open.as_str().into(),
+        version: 1,
+        tracking_hash,
+        idempotency_key: idempotency_key.into(),
+        partner_id: contact.partner_id.clone(),
+        company_name: contact.company_name.clone(),
+        contact_name: contact.contact_name.clone(),
+        contact_email: contact.contact_email.clone(),
+        contact_role: contact.contact_role.as_str().into(),
+        priority: 0,
+        priority_reason: String::new(),
+        guidance: String::new(),
+        due_date: now.date(),
+        search_text: String::new(),
+        created_at: now,
+        updated_at: now,
+        kpi_month: None,
+        kpi_year: None,
+        omlp_type: None,
+        purchase_unit: None,
+        invoice_number: None,
+        invoice_number_norm: None,
+        kpi_value: None,
+        revenue_minor: None,
+        revenue_currency: None,
+        document_type: None,
+        anniversary_date: None,
+        description: None,
+        evidence: None,
+        directory_name: None,
+        country: None,
+        landing_page_url: None,
+        batch_key: None,
+    }
 }
 
 /// Lower-cased text the queue's search looks in.

@@ -9,6 +9,7 @@ use super::intake::{self, Filed, Filing};
 use super::multipart;
 use super::{ContactValues, FormKeys, check_form_token, redirect_to_case, summary};
 use crate::checks::document::{self, DocumentError, DocumentReport, FileKind, Limits, TextLayer};
+use crate::domain::case::CaseKind;
 use crate::domain::errors::{FieldError, FieldErrors};
 use crate::domain::kpi::{KpiCase, KpiInput, parse_kpi};
 use crate::domain::triage::{CaseFacts, Evidence, KpiFacts};
@@ -194,26 +195,7 @@ fn evidence_str(e: Evidence) -> &'static str {
 }
 
 fn new_case(k: &KpiCase, idempotency_key: &str, tracking_hash: String, evidence: Evidence) -> NewCase {
-    let now = now();
     NewCase {
-        reference: String::new(),
-        kind: "kpi".into(),
-        status: "open".into(),
-        version: 1,
-        tracking_hash,
-        idempotency_key: idempotency_key.into(),
-        partner_id: k.contact.partner_id.clone(),
-        company_name: k.contact.company_name.clone(),
-        contact_name: k.contact.contact_name.clone(),
-        contact_email: k.contact.contact_email.clone(),
-        contact_role: k.contact.contact_role.as_str().into(),
-        priority: 0,
-        priority_reason: String::new(),
-        guidance: String::new(),
-        due_date: today(),
-        search_text: String::new(),
-        created_at: now,
-        updated_at: now,
         kpi_month: i32::try_from(k.month).ok(),
         kpi_year: Some(k.year),
         omlp_type: Some(k.omlp_type.clone()),
@@ -227,10 +209,7 @@ fn new_case(k: &KpiCase, idempotency_key: &str, tracking_hash: String, evidence:
         anniversary_date: k.anniversary_date,
         description: k.description.clone(),
         evidence: Some(evidence_str(evidence).into()),
-        directory_name: None,
-        country: None,
-        landing_page_url: None,
-        batch_key: None,
+        ..intake::base_case(CaseKind::Kpi, &k.contact, idempotency_key, tracking_hash, now())
     }
 }
 
