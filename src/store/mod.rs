@@ -6,6 +6,7 @@ pub mod cases;
 pub mod schema;
 pub mod secrets;
 pub mod staff;
+pub mod uploads;
 
 use std::time::Duration;
 

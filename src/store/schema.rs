@@ -153,6 +153,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pending_uploads (idempotency_key) {
+        idempotency_key -> Text,
+        file_name -> Text,
+        data -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(attachments -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(case_flags -> cases (case_id));
@@ -172,4 +181,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttle,
     jobs,
     batches,
+    pending_uploads,
 );

@@ -207,3 +207,29 @@ async fn friendly_variants_are_accepted() {
     assert_eq!(case.partner_id, "1234567");
     assert_eq!(case.anniversary_date, chrono::NaiveDate::from_ymd_opt(2025, 3, 27));
 }
+
+#[actix_web::test]
+async fn an_invoice_that_passed_is_kept_while_the_partner_fixes_another_answer() {
+    let app = spawn_app().await;
+    let keys = app.form_keys("/cases/kpi/new").await;
+    let r = app.post_kpi_with_keys(&keys, &with(kpi_fields(), "purchase_unit", Some("0")), invoice()).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = r.text().await.expect("body");
+    assert!(html.contains("<strong>發票-INV-2026-0423.pdf</strong> is uploaded"));
+    assert!(html.contains("Choose a file only to replace it"));
+    // Resubmit the corrected form without choosing the file again.
+    let keys = hidden_inputs(&html);
+    let r = app.post_kpi_with_keys(&keys, &kpi_fields(), None).await;
+    assert_eq!(r.status().as_u16(), 303, "the kept invoice is used");
+    let (_, page) = app.get_html(&location(&r)).await;
+    let case = app.case(&reference_in(&page).expect("reference")).await;
+    let id = case.id;
+    let files = app.db.read(move |c| Ok(frontline::store::cases::attachments(c, id)?)).await.expect("files");
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].file_name, "發票-INV-2026-0423.pdf");
+    assert_eq!(case.evidence.as_deref(), Some("text_matched"));
+    // A fresh form has no kept file: the file is still required.
+    let r = app.post_kpi(&kpi_fields(), None).await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.expect("body").contains("Select the invoice file"));
+}

@@ -163,8 +163,15 @@ pub async fn submit(
         landing_registrable_domain: request.landing.registrable_domain.clone(),
         landing_https: request.landing.https,
     });
-    let filing =
-        Filing { facts, now: case.created_at, case, attachment: None, rules: state.config.triage, today: today() };
+    let filing = Filing {
+        facts,
+        now: case.created_at,
+        case,
+        attachment: None,
+        rules: state.config.triage,
+        today: today(),
+        forget_upload: false,
+    };
     match state.db.write(move |conn| intake::file(conn, filing)).await {
         Ok(Filed::Created(reference)) => {
             tracing::info!(%reference, "directory request filed");

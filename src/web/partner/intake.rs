@@ -34,6 +34,8 @@ pub struct Filing {
     pub today: NaiveDate,
     /// The time it is filed at.
     pub now: NaiveDateTime,
+    /// Forget an invoice kept for this form (it becomes the case's evidence).
+    pub forget_upload: bool,
 }
 
 /// A new case row with the contact block filled in and every kind-specific
@@ -104,7 +106,7 @@ pub fn search_text(c: &NewCase) -> String {
 
 /// Stores a filing in the caller's transaction.
 pub fn file(conn: &mut DbConnection, filing: Filing) -> Result<Filed, AppError> {
-    let Filing { mut case, facts, attachment, rules, today, now } = filing;
+    let Filing { mut case, facts, attachment, rules, today, now, forget_upload } = filing;
     if store::find_by_idempotency_key(conn, &case.idempotency_key)?.is_some() {
         return Ok(Filed::AlreadyFiled);
     }
@@ -141,6 +143,9 @@ pub fn file(conn: &mut DbConnection, filing: Filing) -> Result<Filed, AppError> 
     if let Some(mut a) = attachment {
         a.case_id = id;
         store::insert_attachment(conn, &a)?;
+    }
+    if forget_upload {
+        crate::store::uploads::forget(conn, &case.idempotency_key)?;
     }
     store::insert_event(
         conn,

@@ -15,6 +15,7 @@ use crate::domain::kpi::{KpiCase, KpiInput, parse_kpi};
 use crate::domain::triage::{CaseFacts, Evidence, KpiFacts};
 use crate::error::AppError;
 use crate::store::cases::{NewAttachment, NewCase};
+use crate::store::uploads;
 use crate::web::{AppState, html, now, today};
 
 /// The form's name in its anti-forgery token.
@@ -121,6 +122,8 @@ struct KpiFormPage {
     selected_currency: String,
     csrf_token: String,
     idempotency_key: String,
+    /// The name of an invoice kept from an earlier attempt of this form.
+    uploaded: Option<String>,
 }
 
 fn render(
@@ -129,6 +132,7 @@ fn render(
     e: FieldErrors,
     keys: FormKeys,
     status: StatusCode,
+    uploaded: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let month_year_error = e.get("month").or(e.get("year")).map(str::to_string);
     let month_year_both =
@@ -162,6 +166,7 @@ fn render(
         selected_currency,
         csrf_token: keys.csrf_token,
         idempotency_key: keys.idempotency_key,
+        uploaded,
     };
     Ok(html(status, page.render()?))
 }
@@ -169,7 +174,7 @@ fn render(
 /// `GET /cases/kpi/new`.
 pub async fn new_form(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     let keys = FormKeys::issue(&state.keys, FORM);
-    render(&state, KpiValues::default(), FieldErrors::new(), keys, StatusCode::OK)
+    render(&state, KpiValues::default(), FieldErrors::new(), keys, StatusCode::OK, None)
 }
 
 fn evidence_of(report: &DocumentReport) -> Evidence {
@@ -225,7 +230,18 @@ pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<Ht
     let parsed = parse_kpi(&values.input(), &state.config.omlp_types, today(), &mut errors);
     let invoice_number = values.invoice_number.trim().to_string();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    let upload = match form.file {
+    // No file chosen this time: the invoice kept from an earlier attempt of
+    // this same form, if there is one.
+    let (file, kept_before) = match form.file {
+        Some(u) => (Some(u), false),
+        None => {
+            let key = keys.idempotency_key.clone();
+            let kept = state.db.read(move |conn| Ok(uploads::find(conn, &key)?)).await?;
+            let kept_before = kept.is_some();
+            (kept.map(|(file_name, bytes)| multipart::Upload { file_name, bytes, too_large: false }), kept_before)
+        }
+    };
+    let upload = match file {
         None => {
             errors.add("invoice_file", "Select the invoice file");
             None
@@ -252,9 +268,30 @@ pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<Ht
             }
         }
     };
-    let (Some(kpi), Some((upload, report)), true) = (parsed, upload, errors.is_empty()) else {
+    if !errors.is_empty() {
         let fresh = FormKeys::reissue(&state.keys, FORM, keys);
-        return render(&state, values, errors, fresh, status);
+        let key = fresh.idempotency_key.clone();
+        let now = now();
+        // Keep an invoice that passed its checks so the partner need not
+        // upload it again; a new file that failed replaces nothing.
+        let uploaded = match (&upload, kept_before) {
+            (Some((u, _)), false) => {
+                let (name, bytes) = (u.file_name.clone(), u.bytes.clone());
+                state
+                    .db
+                    .write(move |conn| {
+                        Ok(uploads::keep(conn, &key, &name, &bytes, now, now - chrono::Duration::days(1))?)
+                    })
+                    .await?;
+                Some(u.file_name.clone())
+            }
+            (Some((u, _)), true) => Some(u.file_name.clone()),
+            (None, _) => None,
+        };
+        return render(&state, values, errors, fresh, status, uploaded);
+    }
+    let (Some(kpi), Some((upload, report))) = (parsed, upload) else {
+        return Err(AppError::Unexpected(anyhow::anyhow!("a KPI form without errors did not parse")));
     };
     let evidence = evidence_of(&report);
     let tracking = state.keys.tracking_token(&keys.idempotency_key);
@@ -285,6 +322,7 @@ pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<Ht
         attachment: Some(attachment),
         rules: state.config.triage,
         today: today(),
+        forget_upload: true,
     };
     match state.db.write(move |conn| intake::file(conn, filing)).await {
         Ok(Filed::Created(reference)) => {
