@@ -4,5 +4,6 @@
 mod directory;
 mod helpers;
 mod kpi;
+mod queue;
 mod site;
 mod staff_auth;
