@@ -7,6 +7,7 @@ pub mod directory;
 pub mod errors;
 pub mod kpi;
 pub mod landing_url;
+pub mod queue;
 pub mod staff;
 pub mod text;
 pub mod throttle;

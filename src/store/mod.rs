@@ -3,6 +3,7 @@
 //! keep every blocking database call off the async executor.
 
 pub mod cases;
+pub mod queue;
 pub mod schema;
 pub mod secrets;
 pub mod staff;

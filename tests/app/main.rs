@@ -4,6 +4,7 @@
 mod directory;
 mod helpers;
 mod kpi;
+mod queue;
 mod site;
 mod staff_auth;
 mod triage;

@@ -1,6 +1,8 @@
 //! The staff side: sign-in, the queue, case handling, directory batches.
 
 pub mod auth;
+pub mod flash;
+pub mod queue;
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -15,6 +17,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/login", web::get().to(auth::login_form))
             .route("/login", web::post().to(auth::login))
             .route("/logout", web::post().to(auth::logout))
+            .route("/queue", web::get().to(queue::show))
+            .route("/queue/claim-next", web::post().to(queue::claim_next))
             .route("", web::get().to(home))
             .route("/", web::get().to(home))
             .default_service(web::to(staff_not_found)),

@@ -1,0 +1,367 @@
+//! `GET /staff/queue` and `POST /staff/queue/claim-next`.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::auth::CurrentStaff;
+use super::flash::{self, Flash};
+use crate::domain::calendar::{month_name, short_date};
+use crate::domain::case::{CaseKind, Status};
+use crate::domain::directory::country_name;
+use crate::domain::queue::{
+    self as rules, AssigneeFilter, PAGE_SIZE, PageItem, QueueFilters, age_label, claim_transition, is_overdue,
+    page_count, page_items,
+};
+use crate::domain::triage::{FlagCode, Priority};
+use crate::error::AppError;
+use crate::store::queue::{self as store, Claim, QueueFilter, QueueRow};
+use crate::store::staff::{self as staff_store, StaffRow};
+use crate::web::partner::track::status_class;
+use crate::web::{AppState, html, now, see_other, today};
+
+const QUEUE_PATH: &str = "/staff/queue";
+
+/// An option of a filter select.
+pub struct Choice {
+    /// The value sent.
+    pub value: String,
+    /// The text shown (with a count where there is one).
+    pub text: String,
+    /// Chosen now.
+    pub selected: bool,
+}
+
+/// A tag.
+pub struct Tag {
+    /// Words.
+    pub label: &'static str,
+    /// CSS modifier.
+    pub class: &'static str,
+}
+
+/// One row of the table, in words.
+pub struct Row {
+    pub reference: String,
+    pub href: String,
+    pub kind: &'static str,
+    pub partner_id: String,
+    pub company: String,
+    pub summary: String,
+    pub priority: &'static str,
+    pub flags: Vec<Tag>,
+    pub status: Tag,
+    pub assignee: String,
+    pub age: String,
+    pub due: String,
+    pub due_iso: String,
+    pub overdue: bool,
+}
+
+/// A pagination link.
+pub struct PageLink {
+    /// Page number, or `None` for a gap.
+    pub number: Option<i64>,
+    /// Link.
+    pub href: String,
+    /// The current page.
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "staff/queue.html")]
+struct QueuePage {
+    title: String,
+    has_errors: bool,
+    me: CurrentStaff,
+    flash: Option<Flash>,
+    claim_kind: String,
+    kinds: Vec<Choice>,
+    statuses: Vec<Choice>,
+    assignees: Vec<Choice>,
+    flags: Vec<Choice>,
+    q: String,
+    caption: String,
+    rows: Vec<Row>,
+    filtered: bool,
+    prev: Option<String>,
+    next: Option<String>,
+    pages: Vec<PageLink>,
+}
+
+fn href(filters: &QueueFilters, page: i64) -> String {
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in filters.params() {
+        ser.append_pair(k, &v);
+    }
+    if page > 1 {
+        ser.append_pair("page", &page.to_string());
+    }
+    let qs = ser.finish();
+    if qs.is_empty() { QUEUE_PATH.to_string() } else { format!("{QUEUE_PATH}?{qs}") }
+}
+
+fn summary(r: &QueueRow) -> String {
+    match CaseKind::parse(&r.kind) {
+        Some(CaseKind::Kpi) => {
+            let month = r.kpi_month.and_then(|m| u32::try_from(m).ok()).map(month_name).unwrap_or_default();
+            let when = match r.kpi_year {
+                Some(y) if !month.is_empty() => format!(", {month} {y}"),
+                _ => String::new(),
+            };
+            format!("Invoice {}{when}", r.invoice_number.as_deref().unwrap_or("not given"))
+        }
+        Some(CaseKind::Directory) => {
+            let country = r.country.as_deref().map(|c| country_name(c).unwrap_or_else(|| c.to_string()));
+            match country {
+                Some(c) => format!("{}, {c}", r.directory_name.as_deref().unwrap_or_default()),
+                None => r.directory_name.clone().unwrap_or_default(),
+            }
+        }
+        None => String::new(),
+    }
+}
+
+fn staff_name(all: &[StaffRow], id: i64) -> String {
+    all.iter().find(|s| s.id == id).map(|s| s.name.clone()).unwrap_or_else(|| format!("Staff {id}"))
+}
+
+fn caption(total: i64, f: &QueueFilters, all: &[StaffRow]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    parts.push(f.status.map(|s| s.label().to_string()).unwrap_or_else(|| "Open work".into()));
+    if let Some(k) = f.kind {
+        parts.push(k.label().into());
+    }
+    match f.assignee {
+        AssigneeFilter::Anyone => {}
+        AssigneeFilter::Me => parts.push("Assigned to me".into()),
+        AssigneeFilter::Unassigned => parts.push("Unassigned".into()),
+        AssigneeFilter::Staff(id) => parts.push(format!("Assigned to {}", staff_name(all, id))),
+    }
+    if let Some(fl) = f.flag {
+        parts.push(format!("Flagged {}", fl.label()));
+    }
+    if !f.q.is_empty() {
+        parts.push(format!("Matching “{}”", f.q));
+    }
+    let n = if total == 1 { "1 case".to_string() } else { format!("{total} cases") };
+    format!("{n} – {}", parts.join(", "))
+}
+
+/// `GET /staff/queue`.
+pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff) -> Result<HttpResponse, AppError> {
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
+    let filters =
+        QueueFilters::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(AppError::BadRequest)?;
+    let query = QueueFilter {
+        kind: filters.kind.map(|k| k.as_str().to_string()),
+        statuses: filters.statuses().into_iter().map(|s| s.as_str().to_string()).collect(),
+        assignee: Some(filters.assignee.resolve(me.id)),
+        flag: filters.flag.map(|f| f.as_str().to_string()),
+        needle: filters.needle(),
+    };
+    let shown: Vec<String> = query.statuses.clone();
+    let page = filters.page;
+    let assignee = filters.assignee;
+    let loaded = state
+        .db
+        .read(move |conn| {
+            let all = staff_store::all(conn)?;
+            if let AssigneeFilter::Staff(id) = assignee
+                && !all.iter().any(|s| s.id == id)
+            {
+                return Err(AppError::BadRequest(format!(
+                    "No staff member has the id {id}. Choose an assignee from the list."
+                )));
+            }
+            let by_status: HashMap<String, i64> = store::counts_by_status(conn, &query)?.into_iter().collect();
+            let by_kind: HashMap<String, i64> = store::counts_by_kind(conn, &query)?.into_iter().collect();
+            let total: i64 = shown.iter().filter_map(|s| by_status.get(s)).sum();
+            if page > page_count(total) {
+                return Ok(None);
+            }
+            let rows = store::page(conn, &query, rules::offset(page), PAGE_SIZE)?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let flags = store::flags_of(conn, &ids)?;
+            Ok(Some((all, by_status, by_kind, total, rows, flags)))
+        })
+        .await?;
+    let Some((all, by_status, by_kind, total, rows, flags)) = loaded else {
+        let mut first = filters.clone();
+        first.page = 1;
+        return Ok(see_other(&href(&first, 1)));
+    };
+    let pages = page_count(total);
+    let today = today();
+    let now = now();
+
+    let count = |m: &HashMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
+    let open_total: i64 = rules::open_statuses().iter().map(|s| count(&by_status, s.as_str())).sum();
+    let mut statuses = vec![Choice {
+        value: String::new(),
+        text: format!("Open work ({open_total})"),
+        selected: filters.status.is_none(),
+    }];
+    statuses.extend(Status::ALL.into_iter().map(|s| Choice {
+        value: s.as_str().into(),
+        text: format!("{} ({})", s.label(), count(&by_status, s.as_str())),
+        selected: filters.status == Some(s),
+    }));
+    let kind_total: i64 = by_kind.values().sum();
+    let mut kinds = vec![Choice {
+        value: String::new(),
+        text: format!("All kinds ({kind_total})"),
+        selected: filters.kind.is_none(),
+    }];
+    kinds.extend(CaseKind::ALL.into_iter().map(|k| Choice {
+        value: k.as_str().into(),
+        text: format!("{} ({})", k.label(), count(&by_kind, k.as_str())),
+        selected: filters.kind == Some(k),
+    }));
+    let mut assignees = vec![
+        Choice { value: String::new(), text: "Anyone".into(), selected: filters.assignee == AssigneeFilter::Anyone },
+        Choice { value: "me".into(), text: "Me".into(), selected: filters.assignee == AssigneeFilter::Me },
+        Choice {
+            value: "unassigned".into(),
+            text: "Unassigned".into(),
+            selected: filters.assignee == AssigneeFilter::Unassigned,
+        },
+    ];
+    assignees.extend(all.iter().map(|s| Choice {
+        value: s.id.to_string(),
+        text: if s.disabled { format!("{} (disabled)", s.name) } else { s.name.clone() },
+        selected: filters.assignee == AssigneeFilter::Staff(s.id),
+    }));
+    let mut flag_choices =
+        vec![Choice { value: String::new(), text: "Any or none".into(), selected: filters.flag.is_none() }];
+    flag_choices.extend(FlagCode::ALL.into_iter().map(|f| Choice {
+        value: f.as_str().into(),
+        text: f.label().into(),
+        selected: filters.flag == Some(f),
+    }));
+
+    let rows: Vec<Row> = rows
+        .iter()
+        .map(|r| {
+            let status = Status::parse(&r.status);
+            let mut case_flags: Vec<FlagCode> =
+                flags.iter().filter(|(id, _)| *id == r.id).filter_map(|(_, c)| FlagCode::parse(c)).collect();
+            case_flags.sort();
+            Row {
+                reference: r.reference.clone(),
+                href: format!("/staff/cases/{}", r.reference),
+                kind: CaseKind::parse(&r.kind).map(CaseKind::label).unwrap_or("Unknown"),
+                partner_id: r.partner_id.clone(),
+                company: r.company_name.clone(),
+                summary: summary(r),
+                priority: Priority::from_i32(r.priority).map(Priority::label).unwrap_or("Unknown"),
+                flags: case_flags.into_iter().map(|f| Tag { label: f.label(), class: "tag--grey" }).collect(),
+                status: Tag {
+                    label: status.map(Status::label).unwrap_or("Unknown"),
+                    class: status.map(status_class).unwrap_or("tag--grey"),
+                },
+                assignee: r.assignee_id.map(|id| staff_name(&all, id)).unwrap_or_else(|| "Unassigned".into()),
+                age: age_label(r.created_at, now),
+                due: short_date(r.due_date),
+                due_iso: r.due_date.format("%Y-%m-%d").to_string(),
+                overdue: status.is_some_and(|s| is_overdue(r.due_date, s, today)),
+            }
+        })
+        .collect();
+
+    let page_links = page_items(page, pages)
+        .into_iter()
+        .map(|item| match item {
+            PageItem::Page(n) => PageLink { number: Some(n), href: href(&filters, n), current: n == page },
+            PageItem::Gap => PageLink { number: None, href: String::new(), current: false },
+        })
+        .collect();
+    let title = if pages > 1 { format!("Queue (page {page} of {pages})") } else { "Queue".to_string() };
+    let flash = flash::take(&req);
+    let body = QueuePage {
+        title,
+        has_errors: false,
+        caption: caption(total, &filters, &all),
+        claim_kind: filters.kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
+        me,
+        flash,
+        kinds,
+        statuses,
+        assignees,
+        flags: flag_choices,
+        q: filters.q.clone(),
+        rows,
+        filtered: filters.is_filtered(),
+        prev: (page > 1).then(|| href(&filters, page - 1)),
+        next: (page < pages).then(|| href(&filters, page + 1)),
+        pages: page_links,
+    }
+    .render()?;
+    let mut res = html(StatusCode::OK, body);
+    if flash.is_some() {
+        flash::clear(&mut res, QUEUE_PATH);
+    }
+    Ok(res)
+}
+
+/// The claim-next form.
+#[derive(Deserialize)]
+pub struct ClaimForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    kind: String,
+}
+
+/// `POST /staff/queue/claim-next`: assigns the most urgent unassigned open
+/// case to me and moves it to in review; 303 to it, or back to the queue
+/// with a message when there is nothing to claim.
+pub async fn claim_next(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    form: web::Form<ClaimForm>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&state, &form.csrf_token)?;
+    let kind = match form.kind.trim() {
+        "" => None,
+        k => Some(CaseKind::parse(k).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "There is no case kind called “{k}”. Choose KPI discrepancy or Directory listing."
+            ))
+        })?),
+    };
+    let (from, to) = claim_transition().map_err(|e| AppError::Unexpected(anyhow::anyhow!(e)))?;
+    let (staff_id, body) = (me.id, format!("Claimed by {}", me.name));
+    let claimed = state
+        .db
+        .write(move |conn| {
+            let claim = Claim {
+                staff_id,
+                kind: kind.map(CaseKind::as_str),
+                from_status: from.as_str(),
+                to_status: to.as_str(),
+                event_body: body,
+                now: now(),
+            };
+            Ok(store::claim_next(conn, &claim)?)
+        })
+        .await?;
+    match claimed {
+        Some(c) => {
+            tracing::info!(staff_id = me.id, case_id = c.id, "case claimed");
+            let path = format!("/staff/cases/{}", c.reference);
+            Ok(flash::redirect_with(&path, &path, Flash::Claimed))
+        }
+        None => {
+            let back = match kind {
+                Some(k) => format!("{QUEUE_PATH}?kind={}", k.as_str()),
+                None => QUEUE_PATH.to_string(),
+            };
+            Ok(flash::redirect_with(&back, QUEUE_PATH, Flash::NothingToClaim))
+        }
+    }
+}
