@@ -1,6 +1,8 @@
 //! The staff side: sign-in, the queue, case handling, directory batches.
 
 pub mod auth;
+pub mod batches;
+pub mod flash;
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -15,6 +17,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/login", web::get().to(auth::login_form))
             .route("/login", web::post().to(auth::login))
             .route("/logout", web::post().to(auth::logout))
+            .route("/directory/batches", web::get().to(batches::list))
+            .route("/directory/batches/{key}.csv", web::get().to(batches::csv_export))
+            .route("/directory/batches/{key}/submit", web::post().to(batches::submit))
+            .route("/directory/batches/{key}/publish", web::post().to(batches::publish))
             .route("", web::get().to(home))
             .route("/", web::get().to(home))
             .default_service(web::to(staff_not_found)),
