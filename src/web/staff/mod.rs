@@ -1,6 +1,7 @@
 //! The staff side: sign-in, the queue, case handling, directory batches.
 
 pub mod auth;
+pub mod batches;
 pub mod flash;
 pub mod queue;
 
@@ -19,6 +20,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(auth::logout))
             .route("/queue", web::get().to(queue::show))
             .route("/queue/claim-next", web::post().to(queue::claim_next))
+            .route("/directory/batches", web::get().to(batches::list))
+            .route("/directory/batches/{key}.csv", web::get().to(batches::csv_export))
+            .route("/directory/batches/{key}/submit", web::post().to(batches::submit))
+            .route("/directory/batches/{key}/publish", web::post().to(batches::publish))
             .route("", web::get().to(home))
             .route("/", web::get().to(home))
             .default_service(web::to(staff_not_found)),

@@ -8,7 +8,7 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::auth::CurrentStaff;
-use super::flash::{self, Flash};
+use super::flash;
 use crate::domain::calendar::{month_name, short_date};
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::directory::country_name;
@@ -281,7 +281,7 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
         })
         .collect();
     let title = if pages > 1 { format!("Queue (page {page} of {pages})") } else { "Queue".to_string() };
-    let flash = flash::take(&req);
+    let flash = flash::take(&req).and_then(|(code, _)| Flash::parse(&code));
     let body = QueuePage {
         title,
         has_errors: false,
@@ -302,10 +302,49 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
     }
     .render()?;
     let mut res = html(StatusCode::OK, body);
-    if flash.is_some() {
-        flash::clear(&mut res, QUEUE_PATH);
-    }
+    flash::clear(&req, &mut res);
     Ok(res)
+}
+
+/// The queue's one-time messages (carried by the staff flash cookie).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flash {
+    /// Claim next found nothing (neutral banner).
+    NothingToClaim,
+    /// Claim next assigned a case (success banner).
+    Claimed,
+}
+
+impl Flash {
+    /// The code in the flash cookie.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NothingToClaim => "nothing_to_claim",
+            Self::Claimed => "claimed",
+        }
+    }
+
+    /// Reads a code.
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "nothing_to_claim" => Some(Self::NothingToClaim),
+            "claimed" => Some(Self::Claimed),
+            _ => None,
+        }
+    }
+
+    /// The banner's one line.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::NothingToClaim => "There are no unassigned open cases",
+            Self::Claimed => "Case assigned to you",
+        }
+    }
+
+    /// True for a success banner (title "Success"); otherwise neutral ("Important").
+    pub fn is_success(self) -> bool {
+        matches!(self, Self::Claimed)
+    }
 }
 
 /// The claim-next form.
@@ -354,14 +393,14 @@ pub async fn claim_next(
         Some(c) => {
             tracing::info!(staff_id = me.id, case_id = c.id, "case claimed");
             let path = format!("/staff/cases/{}", c.reference);
-            Ok(flash::redirect_with(&path, &path, Flash::Claimed))
+            Ok(flash::redirect(&state, &path, Flash::Claimed.code()))
         }
         None => {
             let back = match kind {
                 Some(k) => format!("{QUEUE_PATH}?kind={}", k.as_str()),
                 None => QUEUE_PATH.to_string(),
             };
-            Ok(flash::redirect_with(&back, QUEUE_PATH, Flash::NothingToClaim))
+            Ok(flash::redirect(&state, &back, Flash::NothingToClaim.code()))
         }
     }
 }

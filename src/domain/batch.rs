@@ -1,0 +1,227 @@
+//! Monthly directory batches: which batch an approved request belongs to,
+//! and what may happen to a batch (submit once, publish after submitting).
+//!
+//! Pure rules: the store loads rows, these functions decide.
+
+use chrono::NaiveDate;
+
+use super::calendar::{BatchWindow, batch_for_month, batch_for_request, long_date, next_month, parse_batch_key};
+
+/// How many months ahead [`batch_for_approved`] looks for a batch not yet
+/// sent before it gives up (a guard; one month is the real-world case).
+const MAX_MONTHS_AHEAD: usize = 24;
+
+/// Where a batch is: a batch with no stored row is still open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchStatus {
+    /// Collecting approved requests; not sent yet.
+    Open,
+    /// Sent to the directory team.
+    Submitted,
+    /// The directory shows its listings.
+    Published,
+}
+
+impl BatchStatus {
+    /// Stored form (`batches.status`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Submitted => "submitted",
+            Self::Published => "published",
+        }
+    }
+
+    /// Parses the stored form; a missing row is [`BatchStatus::Open`].
+    pub fn parse(raw: Option<&str>) -> Option<Self> {
+        match raw {
+            None | Some("open") => Some(Self::Open),
+            Some("submitted") => Some(Self::Submitted),
+            Some("published") => Some(Self::Published),
+            Some(_) => None,
+        }
+    }
+
+    /// Words for people (tag text).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Open => "Not submitted",
+            Self::Submitted => "Submitted to directory",
+            Self::Published => "Published",
+        }
+    }
+
+    /// True once the batch has been sent (it takes no more requests).
+    pub fn is_sent(self) -> bool {
+        self != Self::Open
+    }
+
+    /// Checks that `batch`, holding `approved` approved requests, may be
+    /// submitted now; the message says why not.
+    pub fn submit(self, batch: &BatchWindow, approved: usize) -> Result<Self, String> {
+        match self {
+            Self::Submitted | Self::Published => {
+                Err(format!("The {} batch has already been submitted, so it cannot be submitted again", batch.label()))
+            }
+            Self::Open if approved == 0 => {
+                Err(format!("The {} batch has no approved requests, so there is nothing to submit", batch.label()))
+            }
+            Self::Open => Ok(Self::Submitted),
+        }
+    }
+
+    /// Checks that the batch may be marked published.
+    pub fn publish(self, batch: &BatchWindow) -> Result<Self, String> {
+        match self {
+            Self::Submitted => Ok(Self::Published),
+            Self::Open => Err(format!(
+                "The {} batch has not been submitted yet – submit it before marking it published",
+                batch.label()
+            )),
+            Self::Published => Err(format!("The {} batch is already published", batch.label())),
+        }
+    }
+}
+
+/// The batch an approved (not yet submitted) request belongs to on `today`.
+///
+/// - A stored batch whose submission window has not closed, and that has not
+///   been sent, is kept.
+/// - Otherwise (no key, an unreadable key, a window that closed before
+///   `today`, or a batch already sent) the request moves to the first batch
+///   whose window has not closed ([`batch_for_request`]), and past any batch
+///   already sent: a batch is sent once, so a request approved after its
+///   batch went out waits for the next month's.
+///
+/// `is_sent` says whether the batch with a given key has been submitted.
+pub fn batch_for_approved(stored_key: Option<&str>, today: NaiveDate, is_sent: impl Fn(&str) -> bool) -> BatchWindow {
+    if let Some(stored) = stored_key.and_then(parse_batch_key)
+        && stored.closes >= today
+        && !is_sent(&stored.key())
+    {
+        return stored;
+    }
+    let mut batch = batch_for_request(today);
+    for _ in 0..MAX_MONTHS_AHEAD {
+        if !is_sent(&batch.key()) {
+            break;
+        }
+        match next_month(batch.year, batch.month).and_then(|(y, m)| batch_for_month(y, m)) {
+            Some(next) => batch = next,
+            None => break,
+        }
+    }
+    batch
+}
+
+/// Whether the batch's submission window is open on `today`, in words:
+/// "Submit between 15 and 21 December 2026." plus where `today` stands.
+pub fn window_text(batch: &BatchWindow, today: NaiveDate) -> (String, String) {
+    let when = format!("Submit between {} and {}", batch.opens.format("%-d"), long_date(batch.closes));
+    let now = if batch.contains(today) {
+        "The submission window is open now.".to_string()
+    } else if today < batch.opens {
+        format!("The submission window is not open yet: it opens on {}.", long_date(batch.opens))
+    } else {
+        format!("The submission window closed on {}.", long_date(batch.closes))
+    };
+    (when, now)
+}
+
+/// The partner-visible timeline entry written when a request is submitted.
+pub fn submitted_message(batch: &BatchWindow) -> String {
+    format!(
+        "Submitted to the directory in the {} batch. Your listing should be visible in the directory by {}.",
+        batch.label(),
+        long_date(batch.visible_by)
+    )
+}
+
+/// The partner-visible timeline entry written when a request is published.
+pub fn published_message(batch: &BatchWindow) -> String {
+    format!("Published in the Learning Partner directory with the {} batch.", batch.label())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_current_key_is_kept() {
+        let b = batch_for_approved(Some("2026-12"), d(2026, 11, 24), |_| false);
+        assert_eq!(b.key(), "2026-12");
+        // Up to and including the last day of the window.
+        assert_eq!(batch_for_approved(Some("2026-12"), d(2026, 12, 21), |_| false).key(), "2026-12");
+        // A later batch someone chose on purpose stays too.
+        assert_eq!(batch_for_approved(Some("2027-02"), d(2026, 11, 24), |_| false).key(), "2027-02");
+    }
+
+    #[test]
+    fn a_closed_window_moves_the_request_to_the_next_open_batch() {
+        assert_eq!(batch_for_approved(Some("2026-10"), d(2026, 11, 24), |_| false).key(), "2026-12");
+        assert_eq!(batch_for_approved(Some("2026-11"), d(2026, 11, 22), |_| false).key(), "2026-12");
+        assert_eq!(batch_for_approved(Some("2026-11"), d(2026, 11, 21), |_| false).key(), "2026-11");
+        assert_eq!(batch_for_approved(Some("2026-12"), d(2026, 12, 22), |_| false).key(), "2027-01");
+    }
+
+    #[test]
+    fn missing_or_broken_keys_get_the_batch_for_today() {
+        assert_eq!(batch_for_approved(None, d(2026, 11, 10), |_| false).key(), "2026-11");
+        assert_eq!(batch_for_approved(Some("garbage"), d(2026, 11, 10), |_| false).key(), "2026-11");
+    }
+
+    #[test]
+    fn a_batch_already_sent_takes_no_more_requests() {
+        let sent = |k: &str| k == "2026-12";
+        assert_eq!(batch_for_approved(Some("2026-12"), d(2026, 12, 18), sent).key(), "2027-01");
+        assert_eq!(batch_for_approved(None, d(2026, 12, 18), sent).key(), "2027-01");
+        let two = |k: &str| k == "2026-12" || k == "2027-01";
+        assert_eq!(batch_for_approved(None, d(2026, 12, 1), two).key(), "2027-02");
+    }
+
+    #[test]
+    fn submit_and_publish_follow_the_batch_life() {
+        let b = parse_batch_key("2026-12").unwrap();
+        assert_eq!(BatchStatus::Open.submit(&b, 2), Ok(BatchStatus::Submitted));
+        assert!(BatchStatus::Open.submit(&b, 0).unwrap_err().contains("no approved requests"));
+        assert!(BatchStatus::Submitted.submit(&b, 2).unwrap_err().contains("already been submitted"));
+        assert!(BatchStatus::Published.submit(&b, 2).is_err());
+        assert_eq!(BatchStatus::Submitted.publish(&b), Ok(BatchStatus::Published));
+        assert!(BatchStatus::Open.publish(&b).unwrap_err().contains("has not been submitted yet"));
+        assert!(BatchStatus::Published.publish(&b).unwrap_err().contains("already published"));
+    }
+
+    #[test]
+    fn statuses_round_trip() {
+        for s in [BatchStatus::Open, BatchStatus::Submitted, BatchStatus::Published] {
+            assert_eq!(BatchStatus::parse(Some(s.as_str())), Some(s));
+        }
+        assert_eq!(BatchStatus::parse(None), Some(BatchStatus::Open));
+        assert_eq!(BatchStatus::parse(Some("lost")), None);
+    }
+
+    #[test]
+    fn the_window_is_described_in_words() {
+        let b = parse_batch_key("2026-12").unwrap();
+        let (when, now) = window_text(&b, d(2026, 11, 24));
+        assert_eq!(when, "Submit between 15 and 21 December 2026");
+        assert_eq!(now, "The submission window is not open yet: it opens on 15 December 2026.");
+        assert_eq!(window_text(&b, d(2026, 12, 15)).1, "The submission window is open now.");
+        assert_eq!(window_text(&b, d(2026, 12, 21)).1, "The submission window is open now.");
+        assert_eq!(window_text(&b, d(2026, 12, 22)).1, "The submission window closed on 21 December 2026.");
+    }
+
+    #[test]
+    fn messages_name_the_batch_and_the_visibility_date() {
+        let b = parse_batch_key("2026-12").unwrap();
+        assert_eq!(
+            submitted_message(&b),
+            "Submitted to the directory in the December 2026 batch. Your listing should be visible in the directory by 7 January 2027."
+        );
+    }
+}
