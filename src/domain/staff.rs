@@ -44,6 +44,9 @@ pub const PASSWORD_MAX_CHARS: usize = 1024;
 /// Checks a new password against the policy.
 pub fn check_new_password(password: &str) -> Result<(), String> {
     let n = password.chars().count();
+    if n == 0 {
+        return Err("Enter a password".into());
+    }
     if n < PASSWORD_MIN_CHARS {
         return Err(format!("Password must be {PASSWORD_MIN_CHARS} characters or more"));
     }
@@ -67,7 +70,8 @@ mod tests {
 
     #[test]
     fn passwords_need_twelve_characters() {
-        assert!(check_new_password("short").is_err());
+        assert_eq!(check_new_password(""), Err("Enter a password".into()));
+        assert_eq!(check_new_password("short"), Err("Password must be 12 characters or more".into()));
         assert!(check_new_password("elevenchars").is_err());
         assert!(check_new_password("twelve chars").is_ok());
         assert!(check_new_password("密碼密碼密碼密碼密碼密碼").is_ok(), "counted in characters, not bytes");

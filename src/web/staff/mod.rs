@@ -1,5 +1,6 @@
 //! The staff side: sign-in, the queue, case handling, directory batches.
 
+pub mod accounts;
 pub mod auth;
 pub mod batches;
 pub mod flash;
@@ -24,6 +25,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/directory/batches/{key}.csv", web::get().to(batches::csv_export))
             .route("/directory/batches/{key}/submit", web::post().to(batches::submit))
             .route("/directory/batches/{key}/publish", web::post().to(batches::publish))
+            .route("/accounts", web::get().to(accounts::list))
+            .route("/accounts", web::post().to(accounts::create))
+            .route("/accounts/{id}/disable", web::post().to(accounts::disable))
+            .route("/accounts/{id}/enable", web::post().to(accounts::enable))
+            .route("/accounts/{id}/password", web::post().to(accounts::reset_password))
             .route("", web::get().to(home))
             .route("/", web::get().to(home))
             .default_service(web::to(staff_not_found)),
@@ -40,6 +46,22 @@ struct NotFoundPage {
     title: &'static str,
     has_errors: bool,
     me: CurrentStaff,
+}
+
+#[derive(Template)]
+#[template(path = "staff/forbidden.html")]
+struct ForbiddenPage<'a> {
+    title: &'static str,
+    has_errors: bool,
+    me: CurrentStaff,
+    message: &'a str,
+}
+
+/// A 403 page that keeps the staff navigation, for a signed-in staff member
+/// without the role a page needs.
+pub fn forbidden(me: CurrentStaff, message: &str) -> Result<HttpResponse, AppError> {
+    let page = ForbiddenPage { title: "You cannot open this page", has_errors: false, me, message };
+    Ok(crate::web::html(actix_web::http::StatusCode::FORBIDDEN, page.render()?))
 }
 
 /// Anything else under `/staff`: sign-in first, then a 404 that keeps the

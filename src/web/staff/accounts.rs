@@ -1,0 +1,293 @@
+//! `/staff/accounts` (admins only): list, create, disable, enable and reset
+//! the password of staff accounts. The rules and writes are shared with the
+//! CLI in [`crate::accounts`].
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::auth::CurrentStaff;
+use super::{flash, forbidden};
+use crate::accounts::{self, AccountError};
+use crate::domain::errors::FieldErrors;
+use crate::domain::staff::{PASSWORD_MIN_CHARS, StaffRole};
+use crate::error::AppError;
+use crate::store::staff::StaffRow;
+use crate::web::{AppState, html};
+
+const PAGE: &str = "/staff/accounts";
+const NOT_ADMIN: &str = "Only admins can manage staff accounts. Ask an admin if an account needs to change.";
+
+/// An item of the error summary; an empty `href` means no link.
+pub struct SummaryItem {
+    href: String,
+    message: String,
+}
+
+/// The create form's answers as typed (never the password).
+#[derive(Default)]
+pub struct NewValues {
+    email: String,
+    name: String,
+    role: String,
+}
+
+/// One account as the page lists it.
+pub struct AccountView {
+    id: i64,
+    name: String,
+    email: String,
+    role_label: &'static str,
+    active: bool,
+    is_me: bool,
+    reset_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/accounts.html")]
+struct AccountsPage {
+    title: &'static str,
+    has_errors: bool,
+    me: CurrentStaff,
+    banner: Option<String>,
+    summary: Vec<SummaryItem>,
+    accounts: Vec<AccountView>,
+    v: NewValues,
+    e: FieldErrors,
+    password_hint: String,
+}
+
+/// What went wrong on the page, for a 422 re-render.
+#[derive(Default)]
+struct Problems {
+    /// Errors of the create form.
+    create: FieldErrors,
+    /// A reset-password error: (account id, message).
+    reset: Option<(i64, String)>,
+    /// An error with no field (e.g. disabling yourself).
+    general: Option<String>,
+}
+
+async fn load(state: &AppState) -> Result<Vec<StaffRow>, AppError> {
+    state.db.read(|conn| Ok(crate::store::staff::all(conn)?)).await
+}
+
+fn name_of(rows: &[StaffRow], id: &str) -> Option<String> {
+    let id: i64 = id.parse().ok()?;
+    rows.iter().find(|r| r.id == id).map(|r| r.name.clone())
+}
+
+fn banner_text(rows: &[StaffRow], code: &str, param: &str) -> Option<String> {
+    let name = name_of(rows, param)?;
+    match code {
+        "account-created" => Some(format!("Account created for {name} – they can sign in now")),
+        "account-disabled" => Some(format!("{name}’s account is disabled – they have been signed out")),
+        "account-enabled" => Some(format!("{name}’s account is enabled – they can sign in again")),
+        "password-reset" => {
+            Some(format!("Password reset for {name} – they have been signed out and must use the new password"))
+        }
+        _ => None,
+    }
+}
+
+async fn render(
+    state: &AppState,
+    me: CurrentStaff,
+    banner: Option<(String, String)>,
+    v: NewValues,
+    problems: Problems,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let rows = load(state).await?;
+    let banner = banner.and_then(|(code, param)| banner_text(&rows, &code, &param));
+    let mut summary = Vec::new();
+    if let Some(msg) = &problems.general {
+        summary.push(SummaryItem { href: String::new(), message: msg.clone() });
+    }
+    if let Some((id, msg)) = &problems.reset {
+        summary.push(SummaryItem { href: format!("#password-{id}"), message: msg.clone() });
+    }
+    for e in problems.create.ordered(&["email", "name", "role", "password"]) {
+        summary.push(SummaryItem { href: format!("#{}", e.field), message: e.message });
+    }
+    let accounts = rows
+        .iter()
+        .map(|r| AccountView {
+            id: r.id,
+            name: r.name.clone(),
+            email: r.email.clone(),
+            role_label: StaffRole::parse(&r.role).map(StaffRole::label).unwrap_or("Agent"),
+            active: !r.disabled,
+            is_me: r.id == me.id,
+            reset_error: problems.reset.as_ref().filter(|(id, _)| *id == r.id).map(|(_, m)| m.clone()),
+        })
+        .collect();
+    let page = AccountsPage {
+        title: "Staff accounts",
+        has_errors: !summary.is_empty(),
+        me,
+        banner,
+        summary,
+        accounts,
+        v,
+        e: problems.create,
+        password_hint: format!("At least {PASSWORD_MIN_CHARS} characters – a few unrelated words are easy to remember"),
+    };
+    Ok(html(status, page.render()?))
+}
+
+/// Refuses anyone but an admin with a 403 page that keeps the navigation.
+fn admin_only(me: &CurrentStaff) -> Option<Result<HttpResponse, AppError>> {
+    (!me.is_admin()).then(|| forbidden(me.clone(), NOT_ADMIN))
+}
+
+/// `GET /staff/accounts`.
+pub async fn list(state: web::Data<AppState>, me: CurrentStaff, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    if let Some(refused) = admin_only(&me) {
+        return refused;
+    }
+    let mut res =
+        render(&state, me, flash::take(&req), NewValues::default(), Problems::default(), StatusCode::OK).await?;
+    flash::clear(&req, &mut res);
+    Ok(res)
+}
+
+/// The create form.
+#[derive(Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /staff/accounts`: creates an account.
+pub async fn create(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    form: web::Form<CreateForm>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(refused) = admin_only(&me) {
+        return refused;
+    }
+    me.check_csrf(&state, &form.csrf_token)?;
+    let form = form.into_inner();
+    let values = NewValues { email: form.email.clone(), name: form.name.clone(), role: form.role.clone() };
+    if let Err(errors) = accounts::check_new(&form.email, &form.name, &form.role, &form.password) {
+        let problems = Problems { create: errors, ..Problems::default() };
+        return render(&state, me, None, values, problems, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let db = state.db.clone();
+    let created =
+        web::block(move || accounts::create_blocking(&db, &form.email, &form.name, &form.role, &form.password)).await?;
+    match created {
+        Ok(id) => {
+            tracing::info!(staff_id = me.id, created = id, "staff account created");
+            Ok(flash::redirect(&state, PAGE, &format!("account-created:{id}")))
+        }
+        Err(AccountError::Invalid(field, message)) => {
+            let mut create = FieldErrors::new();
+            create.add(field, message);
+            let problems = Problems { create, ..Problems::default() };
+            render(&state, me, None, values, problems, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AccountError::App(e)) => Err(e),
+    }
+}
+
+/// A form carrying only the anti-forgery token.
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+async fn set_disabled(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    id: i64,
+    csrf_token: &str,
+    disabled: bool,
+) -> Result<HttpResponse, AppError> {
+    if let Some(refused) = admin_only(&me) {
+        return refused;
+    }
+    me.check_csrf(&state, csrf_token)?;
+    if disabled && id == me.id {
+        let problems = Problems {
+            general: Some("You cannot disable your own account – ask another admin to do it".into()),
+            ..Problems::default()
+        };
+        return render(&state, me, None, NewValues::default(), problems, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let db = state.db.clone();
+    let row = web::block(move || accounts::set_disabled_blocking(&db, id, disabled)).await??;
+    let code = if disabled { "account-disabled" } else { "account-enabled" };
+    tracing::info!(staff_id = me.id, account = row.id, disabled, "staff account changed");
+    Ok(flash::redirect(&state, PAGE, &format!("{code}:{id}")))
+}
+
+/// `POST /staff/accounts/{id}/disable`: disables the account and ends its
+/// sessions at once.
+pub async fn disable(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    id: web::Path<i64>,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, AppError> {
+    set_disabled(state, me, id.into_inner(), &form.csrf_token, true).await
+}
+
+/// `POST /staff/accounts/{id}/enable`.
+pub async fn enable(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    id: web::Path<i64>,
+    form: web::Form<TokenForm>,
+) -> Result<HttpResponse, AppError> {
+    set_disabled(state, me, id.into_inner(), &form.csrf_token, false).await
+}
+
+/// The reset-password form.
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// `POST /staff/accounts/{id}/password`: sets a new password and ends the
+/// account's sessions (the admin's own too, if they reset their own).
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    id: web::Path<i64>,
+    form: web::Form<ResetForm>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(refused) = admin_only(&me) {
+        return refused;
+    }
+    me.check_csrf(&state, &form.csrf_token)?;
+    let id = id.into_inner();
+    let password = form.into_inner().password;
+    let db = state.db.clone();
+    match web::block(move || accounts::reset_password_blocking(&db, id, &password)).await? {
+        Ok(row) => {
+            tracing::info!(staff_id = me.id, account = row.id, "staff password reset");
+            Ok(flash::redirect(&state, PAGE, &format!("password-reset:{id}")))
+        }
+        Err(AccountError::Invalid(_, message)) => {
+            let problems = Problems { reset: Some((id, message)), ..Problems::default() };
+            render(&state, me, None, NewValues::default(), problems, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(AccountError::App(e)) => Err(e),
+    }
+}
