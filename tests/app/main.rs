@@ -1,6 +1,7 @@
 //! Integration tests: the real app over HTTP, on SQLite by default and on
 //! PostgreSQL when `TEST_DATABASE_URL` is set.
 
+mod case;
 mod directory;
 mod helpers;
 mod kpi;

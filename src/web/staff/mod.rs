@@ -1,6 +1,7 @@
 //! The staff side: sign-in, the queue, case handling, directory batches.
 
 pub mod auth;
+pub mod case;
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -17,6 +18,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(auth::logout))
             .route("", web::get().to(home))
             .route("/", web::get().to(home))
+            .route("/cases/{reference}", web::get().to(case::show))
+            .route("/cases/{reference}/attachments/{id}", web::get().to(case::download))
+            .route("/cases/{reference}/assign", web::post().to(case::assign))
+            .route("/cases/{reference}/status", web::post().to(case::change_status))
+            .route("/cases/{reference}/note", web::post().to(case::note))
+            .route("/cases/{reference}/reply", web::post().to(case::reply))
+            .route("/cases/{reference}/resolve", web::post().to(case::resolve))
+            .route("/cases/{reference}/duplicate", web::post().to(case::duplicate))
             .default_service(web::to(staff_not_found)),
     );
 }
@@ -36,6 +45,11 @@ struct NotFoundPage {
 /// Anything else under `/staff`: sign-in first, then a 404 that keeps the
 /// staff navigation.
 async fn staff_not_found(me: CurrentStaff) -> Result<HttpResponse, AppError> {
+    not_found_page(me)
+}
+
+/// The staff 404 page, with the staff navigation.
+pub fn not_found_page(me: CurrentStaff) -> Result<HttpResponse, AppError> {
     let page = NotFoundPage { title: "Page not found", has_errors: false, me };
     Ok(crate::web::html(actix_web::http::StatusCode::NOT_FOUND, page.render()?))
 }
