@@ -262,6 +262,23 @@ impl Default for Limits {
 /// [`Limits::extract_timeout`] (the app calls it inside actix `web::block`). Never panics.
 /// On timeout the worker thread is abandoned and finishes in the background.
 pub fn inspect(bytes: &[u8], invoice_number: &str, limits: &Limits) -> Result<DocumentReport, DocumentError> {
+    inspect_with(bytes, invoice_number, limits, true)
+}
+
+/// Inspects a file attached to a message (not an invoice): the same checks of
+/// type, size and readability as [`inspect`], but any readable PDF, PNG or
+/// JPEG is accepted whatever its text reads as (the class is still reported).
+/// Blocking, like [`inspect`].
+pub fn inspect_attachment(bytes: &[u8], limits: &Limits) -> Result<DocumentReport, DocumentError> {
+    inspect_with(bytes, "", limits, false)
+}
+
+fn inspect_with(
+    bytes: &[u8],
+    invoice_number: &str,
+    limits: &Limits,
+    invoice_only: bool,
+) -> Result<DocumentReport, DocumentError> {
     if bytes.is_empty() {
         return Err(DocumentError::Empty);
     }
@@ -287,10 +304,11 @@ pub fn inspect(bytes: &[u8], invoice_number: &str, limits: &Limits) -> Result<Do
                 PdfOutcome::Read(layer, text) => (layer, text),
             };
             let (class, invoice_number_found) = match &text {
-                Some(text) => (classify(text), Some(invoice_number_in_text(text, invoice_number))),
+                Some(text) if invoice_only => (classify(text), Some(invoice_number_in_text(text, invoice_number))),
+                Some(text) => (classify(text), None),
                 None => (DocumentClass::Unknown, None),
             };
-            if matches!(class, DocumentClass::OrderConfirmation | DocumentClass::PartnerReport) {
+            if invoice_only && matches!(class, DocumentClass::OrderConfirmation | DocumentClass::PartnerReport) {
                 return Err(DocumentError::WrongDocument(class));
             }
             Ok(DocumentReport { kind, text_layer, class, invoice_number_found, sha256_hex })

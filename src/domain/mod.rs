@@ -1,5 +1,6 @@
 //! The programme's rules, pure: no actix, no diesel, no I/O.
 
+pub mod actions;
 pub mod batch;
 pub mod calendar;
 pub mod case;

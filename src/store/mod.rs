@@ -2,6 +2,7 @@
 //! PostgreSQL, a connection pool, embedded migrations, and the helpers that
 //! keep every blocking database call off the async executor.
 
+pub mod actions;
 pub mod batches;
 pub mod cases;
 pub mod queue;

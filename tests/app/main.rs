@@ -3,6 +3,7 @@
 
 mod accounts;
 mod batches;
+mod case;
 mod directory;
 mod helpers;
 mod kpi;

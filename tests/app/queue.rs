@@ -499,3 +499,24 @@ async fn concurrent_claims_never_hand_out_a_case_twice() {
         assert!(agent_ids.contains(&case.assignee_id.expect("assigned")));
     }
 }
+
+#[actix_web::test]
+async fn claiming_next_opens_the_case_with_a_one_time_banner() {
+    let app = spawn_app().await;
+    let r = app.post_kpi(&kpi_fields(), Some(("invoice.pdf", fixture("invoice_chromium.pdf")))).await;
+    assert_eq!(r.status().as_u16(), 303);
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    let (_, queue) = app.get_html("/staff/queue").await;
+    let keys = hidden_inputs(&queue);
+    let r = app.client.post(app.url("/staff/queue/claim-next")).form(&keys).send().await.expect("claim");
+    assert_eq!(r.status().as_u16(), 303);
+    let case_page = location(&r);
+    assert!(case_page.starts_with("/staff/cases/KPI-"), "{case_page}");
+    let (status, html) = app.get_html(&case_page).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Case assigned to you"));
+    let (_, again) = app.get_html(&case_page).await;
+    assert!(!again.contains("Case assigned to you"), "shown once");
+    let (_, queue) = app.get_html("/staff/queue").await;
+    assert!(!queue.contains("notification-banner"), "the queue does not show it later");
+}

@@ -34,7 +34,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .app_data(web::FormConfig::default().limit(FORM_LIMIT_BYTES))
                 .route(web::post().to(directory::submit)),
         )
-        .route("/track/{token}", web::get().to(track::show));
+        .route("/track/{token}", web::get().to(track::show))
+        .route("/track/{token}/reply", web::post().to(track::reply));
 }
 
 #[derive(Template)]

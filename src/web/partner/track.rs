@@ -1,19 +1,26 @@
-//! `GET /track/{token}`: the case as its filer sees it.
+//! `GET /track/{token}`: the case as its filer sees it; and
+//! `POST /track/{token}/reply`: the partner's answer while support waits on it.
 
-use actix_web::cookie::Cookie;
+use actix_multipart::Multipart;
+use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::FLASH_COOKIE;
+use super::{FLASH_COOKIE, FormKeys, check_form_token, multipart};
+use crate::checks::document::{self, DocumentError, Limits};
+use crate::domain::actions::{self, MESSAGE_MAX_CHARS};
 use crate::domain::calendar::{kpi_visible_from, long_date, month_name, parse_batch_key};
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::directory::country_name;
+use crate::domain::errors::{FieldError, FieldErrors};
 use crate::domain::kpi::format_hundredths;
+use crate::domain::text::thousands;
 use crate::error::AppError;
-use crate::store::cases::{self as store, AttachmentMeta, CaseRow, EventRow};
+use crate::store::actions::{self as store_actions, PartnerReplied};
+use crate::store::cases::{self as store, AttachmentMeta, CaseRow, EventRow, NewAttachment};
 use crate::web::tokens::sha256_hex;
-use crate::web::{AppState, html};
+use crate::web::{AppState, html, now};
 
 /// A line of "What you sent".
 pub struct Answer {
@@ -27,10 +34,22 @@ pub struct Answer {
 pub struct Message {
     /// Who wrote it.
     pub from: &'static str,
-    /// When.
+    /// `<time datetime>`.
+    pub iso: String,
+    /// When, in words.
     pub at: String,
-    /// The text (escaped when rendered).
-    pub body: String,
+    /// The text, line by line (escaped when rendered).
+    pub lines: Vec<String>,
+}
+
+/// The reply form, when the case waits on the partner.
+pub struct ReplyForm {
+    /// Anti-forgery token.
+    pub csrf_token: String,
+    /// The nonce the token is bound to.
+    pub idempotency_key: String,
+    /// The reply as typed.
+    pub message: String,
 }
 
 #[derive(Template)]
@@ -38,7 +57,11 @@ pub struct Message {
 struct TrackPage {
     title: String,
     has_errors: bool,
+    summary: Vec<FieldError>,
+    e: FieldErrors,
+    banner: Option<&'static str>,
     fresh: bool,
+    token: String,
     reference: String,
     kind_label: &'static str,
     status_label: &'static str,
@@ -46,6 +69,8 @@ struct TrackPage {
     next_steps: Vec<String>,
     guidance: Vec<String>,
     messages: Vec<Message>,
+    reply: Option<ReplyForm>,
+    max_chars: String,
     answers: Vec<Answer>,
     resolution: Option<String>,
 }
@@ -189,26 +214,52 @@ pub fn human_size(bytes: i64) -> String {
 
 fn message_of(e: &EventRow) -> Option<Message> {
     let from = match (e.actor_type.as_str(), e.event_type.as_str()) {
-        ("staff", "reply" | "resolved" | "rejected" | "status") => "Frontline Support",
-        ("partner", "partner_reply") => "You",
-        ("partner", "filed") => "You",
+        ("partner", _) => "You",
         ("system", _) => "Frontline",
         _ => "Frontline Support",
     };
-    Some(Message { from, at: e.created_at.format("%-d %B %Y %H:%M UTC").to_string(), body: e.body.clone()? })
+    Some(Message {
+        from,
+        iso: e.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        at: format!("{} at {} UTC", long_date(e.created_at.date()), e.created_at.format("%H:%M")),
+        lines: e.body.as_deref()?.lines().map(str::to_string).collect(),
+    })
 }
 
-/// `GET /track/{token}`.
-pub async fn show(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let token = token.into_inner();
+/// The form name a case's reply form token is bound to.
+pub fn reply_form_name(reference: &str) -> String {
+    format!("reply:{reference}")
+}
+
+/// The one-time "reply sent" banner.
+pub const REPLIED_COOKIE: &str = "frontline_replied";
+
+/// The tracking page's field order (for the error summary).
+const REPLY_ORDER: [&str; 2] = ["message", "attachment"];
+
+/// A token in the shape we issue (64 hex digits), or 404.
+fn checked_token(token: &str) -> Result<String, AppError> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::NotFound);
     }
-    let hash = sha256_hex(&token);
+    Ok(sha256_hex(token))
+}
+
+/// What a render of the tracking page shows beyond the case.
+struct View {
+    fresh: bool,
+    banner: Option<&'static str>,
+    errors: FieldErrors,
+    reply: Option<(FormKeys, String)>,
+}
+
+async fn render(
+    state: &AppState,
+    token: &str,
+    hash: String,
+    view: View,
+    http: StatusCode,
+) -> Result<HttpResponse, AppError> {
     let (case, events, files) = state
         .db
         .read(move |conn| {
@@ -220,34 +271,167 @@ pub async fn show(
         .await?;
     let kind = CaseKind::parse(&case.kind).ok_or_else(|| anyhow::anyhow!("bad kind"))?;
     let status = Status::parse(&case.status).ok_or_else(|| anyhow::anyhow!("bad status"))?;
-    let fresh = req.cookie(FLASH_COOKIE).is_some();
+    let View { fresh, banner, errors, reply } = view;
+    let reply = (status == Status::WaitingOnPartner).then(|| {
+        let (keys, message) = match reply {
+            Some((old, message)) => (FormKeys::reissue(&state.keys, &reply_form_name(&case.reference), old), message),
+            None => (FormKeys::issue(&state.keys, &reply_form_name(&case.reference)), String::new()),
+        };
+        ReplyForm { csrf_token: keys.csrf_token, idempotency_key: keys.idempotency_key, message }
+    });
     let omlp = state.config.omlp_types.clone();
+    let title = if fresh { "Case submitted".into() } else { format!("Case {}", case.reference) };
+    let evidence: Vec<AttachmentMeta> = files.into_iter().filter(|f| f.event_id.is_none()).collect();
     let page = TrackPage {
-        title: if fresh { "Case submitted".into() } else { format!("Case {}", case.reference) },
-        has_errors: false,
+        title,
+        has_errors: !errors.is_empty(),
+        summary: errors.ordered(&REPLY_ORDER),
+        e: errors,
+        banner,
         fresh,
+        token: token.to_string(),
         kind_label: kind.label(),
         status_label: status.partner_label(),
         status_class: status_class(status),
         next_steps: next_steps(&case, kind, status),
         guidance: case.guidance.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect(),
-        messages: events.iter().filter(|e| e.event_type != "filed").filter_map(message_of).collect(),
-        answers: answers(&case, &files, |code| {
+        // Filing is shown as "What you sent"; the outcome has its own section.
+        messages: events
+            .iter()
+            .filter(|e| !matches!(e.event_type.as_str(), "filed" | "resolved" | "rejected"))
+            .filter_map(message_of)
+            .collect(),
+        reply,
+        max_chars: thousands(MESSAGE_MAX_CHARS),
+        answers: answers(&case, &evidence, |code| {
             omlp.iter().find(|t| t.code == code).map(|t| t.label.clone()).unwrap_or_else(|| code.to_string())
         }),
         resolution: case.resolution_message.clone(),
         reference: case.reference,
     };
-    let mut res = html(StatusCode::OK, page.render()?);
-    if fresh {
-        // One time only: a later visit shows the receipt without the panel.
-        let mut gone = Cookie::build(FLASH_COOKIE, "").path(format!("/track/{token}")).finish();
-        gone.make_removal();
-        res.add_cookie(&gone).map_err(|e| anyhow::anyhow!("cookie: {e}"))?;
-    }
+    let mut res = html(http, page.render()?);
     res.headers_mut().insert(
         actix_web::http::header::REFERRER_POLICY,
         actix_web::http::header::HeaderValue::from_static("no-referrer"),
     );
     Ok(res)
+}
+
+fn remove_cookie(res: &mut HttpResponse, name: &'static str, token: &str) -> Result<(), AppError> {
+    let mut gone = Cookie::build(name, "").path(format!("/track/{token}")).finish();
+    gone.make_removal();
+    res.add_cookie(&gone).map_err(|e| anyhow::anyhow!("cookie: {e}"))?;
+    Ok(())
+}
+
+/// `GET /track/{token}`.
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let hash = checked_token(&token)?;
+    let fresh = req.cookie(FLASH_COOKIE).is_some();
+    let replied = req.cookie(REPLIED_COOKIE).is_some();
+    let banner = replied.then_some("Reply sent – Frontline Support will look at your case again");
+    let view = View { fresh, banner, errors: FieldErrors::new(), reply: None };
+    let mut res = render(&state, &token, hash, view, StatusCode::OK).await?;
+    // One time only: a later visit shows the receipt without the panel or banner.
+    if fresh {
+        remove_cookie(&mut res, FLASH_COOKIE, &token)?;
+    }
+    if replied {
+        remove_cookie(&mut res, REPLIED_COOKIE, &token)?;
+    }
+    Ok(res)
+}
+
+/// `POST /track/{token}/reply` (multipart: `message`, optional `attachment`).
+pub async fn reply(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let token = token.into_inner();
+    let hash = checked_token(&token)?;
+    let h = hash.clone();
+    let case = state.db.read(move |conn| store::find_by_tracking_hash(conn, &h)?.ok_or(AppError::NotFound)).await?;
+    let form = multipart::read(payload, "attachment", document::MAX_FILE_BYTES).await?;
+    let keys = check_form_token(
+        &state.keys,
+        &reply_form_name(&case.reference),
+        &form.get("idempotency_key"),
+        &form.get("csrf_token"),
+    )?;
+    if case.status != Status::WaitingOnPartner.as_str() {
+        return Err(AppError::Conflict(actions::msg::NOT_WAITING.into()));
+    }
+    let raw_message = form.get("message");
+    let mut errors = FieldErrors::new();
+    let message = errors
+        .check("message", actions::parse_message(&raw_message, actions::msg::PARTNER_REPLY_MISSING, "Your reply"));
+    let mut http = StatusCode::UNPROCESSABLE_ENTITY;
+    let attachment = match form.file {
+        None => None,
+        Some(u) if u.too_large => {
+            errors.add("attachment", DocumentError::TooLarge.message());
+            if form.body_too_large {
+                http = StatusCode::PAYLOAD_TOO_LARGE;
+            }
+            None
+        }
+        Some(u) => {
+            let (u, checked) = web::block(move || {
+                let r = document::inspect_attachment(&u.bytes, &Limits::default());
+                (u, r)
+            })
+            .await?;
+            match checked {
+                Ok(report) => Some(NewAttachment {
+                    case_id: case.id,
+                    event_id: None,
+                    content_type: report.kind.content_type().into(),
+                    size_bytes: i64::try_from(u.bytes.len()).unwrap_or(i64::MAX),
+                    sha256: report.sha256_hex.clone(),
+                    text_layer: report.text_layer.as_str().into(),
+                    doc_class: report.class.as_str().into(),
+                    invoice_number_found: None,
+                    file_name: u.file_name,
+                    data: u.bytes,
+                    created_at: now(),
+                }),
+                Err(e) => {
+                    errors.add("attachment", e.message());
+                    None
+                }
+            }
+        }
+    };
+    let Some(message) = message.filter(|_| errors.is_empty()) else {
+        tracing::info!(fields = ?errors.items().iter().map(|e| e.field).collect::<Vec<_>>(), "partner reply refused");
+        let view = View { fresh: false, banner: None, errors, reply: Some((keys, raw_message)) };
+        return render(&state, &token, hash, view, http).await;
+    };
+    let now = now();
+    let replied =
+        state.db.write(move |conn| store_actions::apply_partner_reply(conn, &hash, message, attachment, now)).await?;
+    match replied {
+        PartnerReplied::Done => {
+            tracing::info!(reference = %case.reference, "partner replied");
+            let location = format!("/track/{token}");
+            Ok(HttpResponse::SeeOther()
+                .cookie(
+                    Cookie::build(REPLIED_COOKIE, "1")
+                        .path(location.clone())
+                        .http_only(true)
+                        .same_site(SameSite::Lax)
+                        .max_age(actix_web::cookie::time::Duration::minutes(10))
+                        .finish(),
+                )
+                .insert_header((actix_web::http::header::LOCATION, location))
+                .finish())
+        }
+        PartnerReplied::NotWaiting => Err(AppError::Conflict(actions::msg::NOT_WAITING.into())),
+    }
 }

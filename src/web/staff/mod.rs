@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod auth;
 pub mod batches;
+pub mod case;
 pub mod flash;
 pub mod queue;
 
@@ -32,6 +33,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/accounts/{id}/password", web::post().to(accounts::reset_password))
             .route("", web::get().to(home))
             .route("/", web::get().to(home))
+            .route("/cases/{reference}", web::get().to(case::show))
+            .route("/cases/{reference}/attachments/{id}", web::get().to(case::download))
+            .route("/cases/{reference}/assign", web::post().to(case::assign))
+            .route("/cases/{reference}/status", web::post().to(case::change_status))
+            .route("/cases/{reference}/note", web::post().to(case::note))
+            .route("/cases/{reference}/reply", web::post().to(case::reply))
+            .route("/cases/{reference}/resolve", web::post().to(case::resolve))
+            .route("/cases/{reference}/duplicate", web::post().to(case::duplicate))
             .default_service(web::to(staff_not_found)),
     );
 }
@@ -67,6 +76,11 @@ pub fn forbidden(me: CurrentStaff, message: &str) -> Result<HttpResponse, AppErr
 /// Anything else under `/staff`: sign-in first, then a 404 that keeps the
 /// staff navigation.
 async fn staff_not_found(me: CurrentStaff) -> Result<HttpResponse, AppError> {
+    not_found_page(me)
+}
+
+/// The staff 404 page, with the staff navigation.
+pub fn not_found_page(me: CurrentStaff) -> Result<HttpResponse, AppError> {
     let page = NotFoundPage { title: "Page not found", has_errors: false, me };
     Ok(crate::web::html(actix_web::http::StatusCode::NOT_FOUND, page.render()?))
 }

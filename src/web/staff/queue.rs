@@ -311,8 +311,6 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
 pub enum Flash {
     /// Claim next found nothing (neutral banner).
     NothingToClaim,
-    /// Claim next assigned a case (success banner).
-    Claimed,
 }
 
 impl Flash {
@@ -320,7 +318,6 @@ impl Flash {
     pub fn code(self) -> &'static str {
         match self {
             Self::NothingToClaim => "nothing_to_claim",
-            Self::Claimed => "claimed",
         }
     }
 
@@ -328,7 +325,6 @@ impl Flash {
     pub fn parse(code: &str) -> Option<Self> {
         match code {
             "nothing_to_claim" => Some(Self::NothingToClaim),
-            "claimed" => Some(Self::Claimed),
             _ => None,
         }
     }
@@ -337,13 +333,7 @@ impl Flash {
     pub fn message(self) -> &'static str {
         match self {
             Self::NothingToClaim => "There are no unassigned open cases",
-            Self::Claimed => "Case assigned to you",
         }
-    }
-
-    /// True for a success banner (title "Success"); otherwise neutral ("Important").
-    pub fn is_success(self) -> bool {
-        matches!(self, Self::Claimed)
     }
 }
 
@@ -393,7 +383,8 @@ pub async fn claim_next(
         Some(c) => {
             tracing::info!(staff_id = me.id, case_id = c.id, "case claimed");
             let path = format!("/staff/cases/{}", c.reference);
-            Ok(flash::redirect(&state, &path, Flash::Claimed.code()))
+            // The case page says "Case assigned to you".
+            Ok(flash::redirect(&state, &path, "assigned"))
         }
         None => {
             let back = match kind {

@@ -1,0 +1,415 @@
+//! What staff (and the partner, by replying) can do to a case, as rules:
+//! which fields each action needs, what it changes, and what the timeline
+//! records. Every status change goes through [`Status::transition`].
+
+use crate::domain::case::{CaseKind, Status};
+use crate::domain::text::thousands;
+
+/// Longest note, reply or resolution message, in characters.
+pub const MESSAGE_MAX_CHARS: usize = 2000;
+
+/// Message catalogue for the case actions (staff forms and the partner reply).
+pub mod msg {
+    /// No assignee chosen, or one that cannot take cases.
+    pub const ASSIGNEE_MISSING: &str = "Select who to assign the case to";
+    /// No status chosen.
+    pub const STATUS_MISSING: &str = "Select the new status";
+    /// A closing status sent through the status form.
+    pub const STATUS_USE_CLOSE_FORM: &str =
+        "Use ‘Resolve or reject’ or ‘Mark as duplicate’ to close the case, so the partner gets a message";
+    /// Empty note.
+    pub const NOTE_MISSING: &str = "Enter the note";
+    /// Empty staff reply.
+    pub const REPLY_MISSING: &str = "Enter your reply to the partner";
+    /// No outcome chosen.
+    pub const OUTCOME_MISSING: &str = "Select whether the case is resolved or rejected";
+    /// Empty resolution message.
+    pub const RESOLUTION_MISSING: &str = "Enter the message to the partner";
+    /// Empty original reference.
+    pub const ORIGINAL_MISSING: &str = "Enter the reference of the original case";
+    /// Empty partner reply.
+    pub const PARTNER_REPLY_MISSING: &str = "Enter your reply";
+    /// The version the form was made on is no longer current.
+    pub const STALE: &str = "This case changed since you opened it – check the latest details and try again";
+    /// A partner reply when none is awaited.
+    pub const NOT_WAITING: &str = "Your case is not waiting for a reply from you, so nothing was sent. Open your tracking link again to see the latest status of your case.";
+}
+
+/// A multi-line text answer: trimmed, line endings unified, required and at
+/// most [`MESSAGE_MAX_CHARS`] characters. `label` names it in the length
+/// message ("Note must be 2,000 characters or less").
+pub fn parse_message(raw: &str, empty: &str, label: &str) -> Result<String, String> {
+    let v = raw.replace("\r\n", "\n").replace('\r', "\n");
+    let v = v.trim();
+    if v.is_empty() {
+        return Err(empty.to_string());
+    }
+    if v.chars().count() > MESSAGE_MAX_CHARS {
+        return Err(format!("{label} must be {} characters or less", thousands(MESSAGE_MAX_CHARS)));
+    }
+    // Keep line breaks and tabs; drop other control characters.
+    Ok(v.chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect())
+}
+
+/// A case reference as typed: trimmed, upper-cased.
+pub fn parse_original_reference(raw: &str, own: &str) -> Result<String, String> {
+    let v: String = raw.trim().to_ascii_uppercase();
+    if v.is_empty() {
+        return Err(msg::ORIGINAL_MISSING.into());
+    }
+    if v == own {
+        return Err(format!("The original case must be another case, not {own}"));
+    }
+    Ok(v)
+}
+
+/// The message when a typed reference names no case.
+pub fn no_such_case(reference: &str) -> String {
+    format!("No case has the reference {reference}")
+}
+
+/// A value as it arrives from a checkbox: ticked sends `on` (or a true-ish value).
+pub fn ticked(raw: &str) -> bool {
+    matches!(raw.trim().to_ascii_lowercase().as_str(), "on" | "1" | "true" | "yes")
+}
+
+/// How a case can be closed with a message to the partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done: the partner's problem is solved or answered.
+    Resolved,
+    /// Refused.
+    Rejected,
+}
+
+impl Outcome {
+    /// Parses the form value.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim() {
+            "resolved" => Some(Self::Resolved),
+            "rejected" => Some(Self::Rejected),
+            _ => None,
+        }
+    }
+
+    /// Stored form (also the status it leads to).
+    pub fn as_str(self) -> &'static str {
+        self.status().as_str()
+    }
+
+    /// The status it leads to.
+    pub fn status(self) -> Status {
+        match self {
+            Self::Resolved => Status::Resolved,
+            Self::Rejected => Status::Rejected,
+        }
+    }
+}
+
+/// Who did something on the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// A signed-in staff member.
+    Staff,
+    /// The partner, through the tracking page.
+    Partner,
+    /// Frontline itself.
+    System,
+}
+
+impl Actor {
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Staff => "staff",
+            Self::Partner => "partner",
+            Self::System => "system",
+        }
+    }
+}
+
+/// An action, with every reference already resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Give the case to an active staff member.
+    Assign {
+        /// Their id.
+        staff_id: i64,
+        /// Their name, for the timeline.
+        name: String,
+    },
+    /// Move along the state machine (not to a closing status).
+    ChangeStatus(Status),
+    /// An internal note.
+    Note(String),
+    /// A reply the partner sees; optionally waits on the partner.
+    Reply {
+        /// The text.
+        message: String,
+        /// Move to waiting on partner when that transition is allowed.
+        set_waiting: bool,
+    },
+    /// Resolve or reject with a message to the partner.
+    Close {
+        /// Which.
+        outcome: Outcome,
+        /// What the partner is told.
+        message: String,
+    },
+    /// Close as a repeat of another case.
+    Duplicate {
+        /// The original's id.
+        original_id: i64,
+        /// The original's reference.
+        original_reference: String,
+    },
+    /// The partner answered from the tracking page.
+    PartnerReply(String),
+}
+
+/// A timeline entry to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedEvent {
+    /// Who.
+    pub actor: Actor,
+    /// Stored event type (`note`, `reply`, `status`…).
+    pub event_type: &'static str,
+    /// The text.
+    pub body: String,
+    /// Shown on the tracking page.
+    pub partner_visible: bool,
+}
+
+/// What an action changes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    /// New status, if it changes.
+    pub status: Option<Status>,
+    /// New assignee.
+    pub assignee_id: Option<i64>,
+    /// Outcome set on closing.
+    pub outcome: Option<&'static str>,
+    /// Resolution message set on closing.
+    pub resolution_message: Option<String>,
+    /// The case this one repeats.
+    pub duplicate_of: Option<i64>,
+    /// The case closes now (set `closed_at`).
+    pub closes: bool,
+    /// Timeline entries, in the order they happen.
+    pub events: Vec<PlannedEvent>,
+}
+
+fn status_event(actor: Actor, to: Status) -> PlannedEvent {
+    PlannedEvent {
+        actor,
+        event_type: "status",
+        body: format!("Status changed to {}", to.label()),
+        partner_visible: false,
+    }
+}
+
+/// Decides what `action` does to a case of `kind` in status `current`, or
+/// says why it cannot be done (the domain's words).
+pub fn plan(kind: CaseKind, current: Status, action: &Action) -> Result<Plan, String> {
+    let mut p = Plan::default();
+    match action {
+        Action::Assign { staff_id, name } => {
+            p.assignee_id = Some(*staff_id);
+            p.events.push(PlannedEvent {
+                actor: Actor::Staff,
+                event_type: "assigned",
+                body: format!("Assigned to {name}"),
+                partner_visible: false,
+            });
+        }
+        Action::ChangeStatus(to) => {
+            let to = current.transition(*to, kind)?;
+            if matches!(to, Status::Resolved | Status::Rejected | Status::Duplicate) {
+                return Err(msg::STATUS_USE_CLOSE_FORM.into());
+            }
+            p.status = Some(to);
+            p.closes = to.is_closed();
+            p.events.push(status_event(Actor::Staff, to));
+        }
+        Action::Note(body) => {
+            p.events.push(PlannedEvent {
+                actor: Actor::Staff,
+                event_type: "note",
+                body: body.clone(),
+                partner_visible: false,
+            });
+        }
+        Action::Reply { message, set_waiting } => {
+            p.events.push(PlannedEvent {
+                actor: Actor::Staff,
+                event_type: "reply",
+                body: message.clone(),
+                partner_visible: true,
+            });
+            if *set_waiting && let Ok(to) = current.transition(Status::WaitingOnPartner, kind) {
+                p.status = Some(to);
+                p.events.push(status_event(Actor::Staff, to));
+            }
+        }
+        Action::Close { outcome, message } => {
+            let to = current.transition(outcome.status(), kind)?;
+            p.status = Some(to);
+            p.outcome = Some(outcome.as_str());
+            p.resolution_message = Some(message.clone());
+            p.closes = true;
+            p.events.push(PlannedEvent {
+                actor: Actor::Staff,
+                event_type: outcome.as_str(),
+                body: message.clone(),
+                partner_visible: true,
+            });
+        }
+        Action::Duplicate { original_id, original_reference } => {
+            let to = current.transition(Status::Duplicate, kind)?;
+            p.status = Some(to);
+            p.duplicate_of = Some(*original_id);
+            p.closes = true;
+            p.events.push(PlannedEvent {
+                actor: Actor::Staff,
+                event_type: "duplicate",
+                body: format!("Marked as a duplicate of {original_reference}"),
+                partner_visible: false,
+            });
+        }
+        Action::PartnerReply(message) => {
+            if current != Status::WaitingOnPartner {
+                return Err(msg::NOT_WAITING.into());
+            }
+            let to = current.transition(Status::InReview, kind)?;
+            p.status = Some(to);
+            p.events.push(PlannedEvent {
+                actor: Actor::Partner,
+                event_type: "partner_reply",
+                body: message.clone(),
+                partner_visible: true,
+            });
+            p.events.push(status_event(Actor::System, to));
+        }
+    }
+    Ok(p)
+}
+
+/// The statuses the status form offers from `current`: the allowed
+/// transitions, less those that close a case with a message or a reference.
+pub fn status_choices(kind: CaseKind, current: Status) -> Vec<Status> {
+    current
+        .next(kind)
+        .into_iter()
+        .filter(|s| !matches!(s, Status::Resolved | Status::Rejected | Status::Duplicate))
+        .collect()
+}
+
+/// The heading of a timeline entry, and whether its body is shown as text
+/// under it (for entries whose body is itself the heading, it is not).
+pub fn event_heading(event_type: &str, body: Option<&str>) -> (String, bool) {
+    let own = |fallback: &str| body.filter(|b| !b.trim().is_empty()).unwrap_or(fallback).to_string();
+    match event_type {
+        "filed" => ("Case filed".into(), true),
+        "triaged" => ("Triaged".into(), true),
+        "note" => ("Internal note".into(), true),
+        "reply" => ("Reply sent to partner".into(), true),
+        "partner_reply" => ("Reply from partner".into(), true),
+        "resolved" => ("Case resolved – message to partner".into(), true),
+        "rejected" => ("Case rejected – message to partner".into(), true),
+        "status" => (own("Status changed"), false),
+        "assigned" => (own("Case assigned"), false),
+        "duplicate" => (own("Marked as a duplicate"), false),
+        other => {
+            let mut words = other.replace('_', " ");
+            if let Some(first) = words.get(..1) {
+                words = first.to_uppercase() + &words[1..];
+            }
+            (words, true)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_required_bounded_and_keep_line_breaks() {
+        assert_eq!(parse_message("  \r\n ", msg::NOTE_MISSING, "Note"), Err("Enter the note".into()));
+        assert_eq!(parse_message(" a\r\nb\u{7} ", msg::NOTE_MISSING, "Note"), Ok("a\nb".into()));
+        let long = "x".repeat(MESSAGE_MAX_CHARS + 1);
+        assert_eq!(
+            parse_message(&long, msg::NOTE_MISSING, "Note"),
+            Err("Note must be 2,000 characters or less".into())
+        );
+        assert!(parse_message(&"發".repeat(MESSAGE_MAX_CHARS), msg::NOTE_MISSING, "Note").is_ok(), "chars, not bytes");
+    }
+
+    #[test]
+    fn original_reference_must_be_another_case() {
+        assert_eq!(parse_original_reference(" kpi-2026-00002 ", "KPI-2026-00001"), Ok("KPI-2026-00002".into()));
+        assert_eq!(parse_original_reference("", "KPI-2026-00001"), Err(msg::ORIGINAL_MISSING.into()));
+        assert!(parse_original_reference("kpi-2026-00001", "KPI-2026-00001").is_err());
+    }
+
+    #[test]
+    fn status_changes_go_through_the_state_machine() {
+        let refused = plan(CaseKind::Kpi, Status::Open, &Action::ChangeStatus(Status::Resolved));
+        assert_eq!(refused, Err("A case cannot go from Open to Resolved".into()));
+        let ok = plan(CaseKind::Kpi, Status::Open, &Action::ChangeStatus(Status::InReview)).expect("allowed");
+        assert_eq!(ok.status, Some(Status::InReview));
+        assert_eq!(ok.events[0].body, "Status changed to In review");
+        assert!(plan(CaseKind::Kpi, Status::InReview, &Action::ChangeStatus(Status::Resolved)).is_err());
+        assert_eq!(status_choices(CaseKind::Kpi, Status::InReview), vec![Status::WaitingOnPartner]);
+        assert_eq!(
+            status_choices(CaseKind::Directory, Status::InReview),
+            vec![Status::WaitingOnPartner, Status::Approved]
+        );
+    }
+
+    #[test]
+    fn a_reply_waits_on_the_partner_only_when_allowed_and_asked() {
+        let reply = |set_waiting| Action::Reply { message: "Hi".into(), set_waiting };
+        let p = plan(CaseKind::Kpi, Status::InReview, &reply(true)).expect("ok");
+        assert_eq!(p.status, Some(Status::WaitingOnPartner));
+        assert!(p.events[0].partner_visible);
+        assert!(!p.events[1].partner_visible);
+        assert_eq!(plan(CaseKind::Kpi, Status::InReview, &reply(false)).expect("ok").status, None);
+        assert_eq!(plan(CaseKind::Kpi, Status::Open, &reply(true)).expect("ok").status, None, "open cannot wait");
+    }
+
+    #[test]
+    fn closing_sets_outcome_and_closes() {
+        let close = Action::Close { outcome: Outcome::Resolved, message: "Fixed".into() };
+        let p = plan(CaseKind::Kpi, Status::InReview, &close).expect("ok");
+        assert_eq!((p.status, p.outcome, p.closes), (Some(Status::Resolved), Some("resolved"), true));
+        assert!(p.events[0].partner_visible);
+        assert!(plan(CaseKind::Kpi, Status::Open, &close).is_err());
+        let reject = Action::Close { outcome: Outcome::Rejected, message: "No".into() };
+        assert!(plan(CaseKind::Kpi, Status::Open, &reject).is_ok());
+        let dup = Action::Duplicate { original_id: 1, original_reference: "KPI-2026-00001".into() };
+        assert_eq!(plan(CaseKind::Kpi, Status::Open, &dup).expect("ok").duplicate_of, Some(1));
+        assert!(plan(CaseKind::Kpi, Status::Resolved, &dup).is_err());
+    }
+
+    #[test]
+    fn a_partner_reply_is_only_taken_while_waiting() {
+        let reply = Action::PartnerReply("Here".into());
+        let p = plan(CaseKind::Kpi, Status::WaitingOnPartner, &reply).expect("ok");
+        assert_eq!(p.status, Some(Status::InReview));
+        assert_eq!(p.events[0].actor, Actor::Partner);
+        assert_eq!(plan(CaseKind::Kpi, Status::InReview, &reply), Err(msg::NOT_WAITING.into()));
+    }
+
+    #[test]
+    fn timeline_headings_say_the_kind_in_words() {
+        assert_eq!(event_heading("note", Some("x")), ("Internal note".into(), true));
+        assert_eq!(event_heading("reply", Some("x")).0, "Reply sent to partner");
+        assert_eq!(event_heading("partner_reply", Some("x")).0, "Reply from partner");
+        assert_eq!(
+            event_heading("status", Some("Status changed to In review")),
+            ("Status changed to In review".into(), false)
+        );
+        assert_eq!(event_heading("landing_checked", None).0, "Landing checked");
+    }
+}

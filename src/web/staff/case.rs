@@ -1,0 +1,755 @@
+//! `GET /staff/cases/{reference}`: one case, its evidence and timeline, and
+//! the actions staff take on it (each a small form that POSTs, then 303s
+//! back here with a one-time success banner).
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::auth::CurrentStaff;
+use crate::domain::actions::{self, MESSAGE_MAX_CHARS, Outcome, msg};
+use crate::domain::calendar::long_date;
+use crate::domain::case::{CaseKind, Status};
+use crate::domain::contact::ContactRole;
+use crate::domain::directory::country_name;
+use crate::domain::errors::{FieldError, FieldErrors};
+use crate::domain::kpi::format_hundredths;
+use crate::domain::text::thousands;
+use crate::domain::triage::{FlagCode, Priority};
+use crate::error::AppError;
+use crate::store::actions::{self as store_actions, Applied, StaffRequest};
+use crate::store::cases::{self as store, AttachmentMeta, CaseRow, EventRow, FlagRow};
+use crate::store::staff::{self as staff_store, StaffRow};
+use crate::web::partner::track::{human_size, short_type, status_class};
+use crate::web::{AppState, html, now, today};
+
+/// Control ids in page order (the error summary follows it; ids are unique
+/// across the page's forms).
+const PAGE_ORDER: [&str; 8] = [
+    "assignee",
+    "status",
+    "note-body",
+    "reply-message",
+    "resolve-outcome",
+    "resolve-message",
+    "duplicate-original",
+    "",
+];
+
+/// A row of a summary card.
+pub struct Row {
+    /// The key.
+    pub key: &'static str,
+    /// The value, in words.
+    pub value: String,
+}
+
+/// A flag with its reason.
+pub struct FlagView {
+    /// Tag text.
+    pub label: String,
+    /// Tag colour.
+    pub class: &'static str,
+    /// Why it was raised.
+    pub reason: String,
+    /// A related case's reference.
+    pub related: Option<String>,
+}
+
+/// A downloadable file.
+pub struct FileView {
+    /// Download URL.
+    pub href: String,
+    /// "invoice-0423.pdf".
+    pub name: String,
+    /// "PDF, 212 KB".
+    pub detail: String,
+}
+
+/// A timeline entry.
+pub struct EntryView {
+    /// What happened, in words.
+    pub heading: String,
+    /// Who.
+    pub actor: String,
+    /// `<time datetime>`.
+    pub iso: String,
+    /// The time in words.
+    pub at: String,
+    /// The text, line by line (escaped when rendered).
+    pub lines: Vec<String>,
+    /// Shown to the partner.
+    pub partner_visible: bool,
+    /// Files attached to the entry.
+    pub files: Vec<FileView>,
+}
+
+/// An option of a select or radio group.
+pub struct Choice {
+    /// Control id.
+    pub id: String,
+    /// Value sent.
+    pub value: String,
+    /// Label.
+    pub label: String,
+    /// Selected or checked.
+    pub on: bool,
+}
+
+/// What was typed into the action forms, kept for a re-render.
+#[derive(Debug, Clone)]
+pub struct Values {
+    assignee: String,
+    status: String,
+    note_body: String,
+    reply_message: String,
+    reply_set_waiting: bool,
+    outcome: String,
+    resolution_message: String,
+    original: String,
+}
+
+impl Default for Values {
+    fn default() -> Self {
+        Self {
+            assignee: String::new(),
+            status: String::new(),
+            note_body: String::new(),
+            reply_message: String::new(),
+            // The reply form's checkbox starts ticked.
+            reply_set_waiting: true,
+            outcome: String::new(),
+            resolution_message: String::new(),
+            original: String::new(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/case.html")]
+struct CasePage {
+    title: String,
+    has_errors: bool,
+    me: CurrentStaff,
+    summary: Vec<FieldError>,
+    e: FieldErrors,
+    v: Values,
+    banner: Option<String>,
+    reference: String,
+    kind_label: &'static str,
+    status_label: &'static str,
+    status_class: &'static str,
+    overdue: bool,
+    flags: Vec<FlagView>,
+    case_rows: Vec<Row>,
+    priority_reason: String,
+    assignee_name: Option<String>,
+    duplicate_of: Option<String>,
+    partner_rows: Vec<Row>,
+    details_title: &'static str,
+    details: Vec<Row>,
+    evidence: Vec<FileView>,
+    timeline: Vec<EntryView>,
+    version: i32,
+    staff_choices: Vec<Choice>,
+    status_choices: Vec<Choice>,
+    can_reply: bool,
+    can_close: bool,
+    can_duplicate: bool,
+    closed: bool,
+    max_chars: String,
+}
+
+struct Loaded {
+    case: CaseRow,
+    flags: Vec<FlagRow>,
+    events: Vec<EventRow>,
+    files: Vec<AttachmentMeta>,
+    staff: Vec<StaffRow>,
+    duplicate_of: Option<String>,
+}
+
+fn load(conn: &mut crate::store::DbConnection, reference: &str) -> Result<Loaded, AppError> {
+    let case = store::find_by_reference(conn, reference)?.ok_or(AppError::NotFound)?;
+    let duplicate_of = match case.duplicate_of {
+        Some(id) => store_actions::reference_of(conn, id)?,
+        None => None,
+    };
+    Ok(Loaded {
+        flags: store::flags(conn, case.id)?,
+        events: store::events(conn, case.id, false)?,
+        files: store::attachments(conn, case.id)?,
+        staff: staff_store::all(conn)?,
+        duplicate_of,
+        case,
+    })
+}
+
+fn or_not_provided(v: Option<String>) -> String {
+    v.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "Not provided".into())
+}
+
+fn file_view(reference: &str, f: &AttachmentMeta) -> FileView {
+    FileView {
+        href: format!("/staff/cases/{reference}/attachments/{}", f.id),
+        name: f.file_name.clone(),
+        detail: format!("{}, {}", short_type(&f.content_type), human_size(f.size_bytes)),
+    }
+}
+
+fn evidence_words(e: &str) -> &'static str {
+    match e {
+        "text_matched" => "The invoice number was found in the file’s text",
+        "text_without_invoice_number" => "The file has text, but the invoice number was not found in it",
+        "no_text_layer" => "The PDF has no text (probably a scan): check it by eye",
+        "encrypted" => "The PDF is encrypted, so its text could not be read: check it by eye",
+        "unextractable" => "The PDF’s text could not be read: check it by eye",
+        "image" => "An image, with no text to check: check it by eye",
+        _ => "Not checked",
+    }
+}
+
+fn partner_rows(case: &CaseRow) -> Vec<Row> {
+    let role = ContactRole::parse(&case.contact_role).map(|r| r.label().to_string());
+    vec![
+        Row { key: "MPN / Partner ID", value: case.partner_id.clone() },
+        Row { key: "Company name", value: case.company_name.clone() },
+        Row { key: "Contact name", value: case.contact_name.clone() },
+        Row { key: "Email address", value: case.contact_email.clone() },
+        Row { key: "Role", value: or_not_provided(role) },
+    ]
+}
+
+fn details(case: &CaseRow, kind: CaseKind, omlp_label: impl Fn(&str) -> String) -> Vec<Row> {
+    match kind {
+        CaseKind::Kpi => {
+            let month = case
+                .kpi_month
+                .and_then(|m| u32::try_from(m).ok())
+                .map(|m| format!("{} {}", crate::domain::calendar::month_name(m), case.kpi_year.unwrap_or_default()));
+            vec![
+                Row { key: "KPI month", value: or_not_provided(month) },
+                Row { key: "OMLP type", value: or_not_provided(case.omlp_type.as_deref().map(&omlp_label)) },
+                Row { key: "Purchase unit", value: or_not_provided(case.purchase_unit.map(|p| p.to_string())) },
+                Row { key: "KPI value", value: or_not_provided(case.kpi_value.clone()) },
+                Row {
+                    key: "Revenue value",
+                    value: or_not_provided(
+                        case.revenue_minor
+                            .map(|r| format_hundredths(case.revenue_currency.as_deref().unwrap_or("USD"), r)),
+                    ),
+                },
+                Row { key: "Invoice number", value: or_not_provided(case.invoice_number.clone()) },
+                Row { key: "Type of document", value: "Invoice".into() },
+                Row { key: "Invoice check", value: evidence_words(case.evidence.as_deref().unwrap_or("")).into() },
+                Row { key: "Anniversary date", value: or_not_provided(case.anniversary_date.map(long_date)) },
+                Row { key: "Description", value: or_not_provided(case.description.clone()) },
+            ]
+        }
+        CaseKind::Directory => {
+            let batch = case
+                .batch_key
+                .as_deref()
+                .and_then(crate::domain::calendar::parse_batch_key)
+                .map(|b| format!("{} (visible by {})", b.label(), long_date(b.visible_by)));
+            vec![
+                Row { key: "Name on the directory", value: or_not_provided(case.directory_name.clone()) },
+                Row {
+                    key: "Country",
+                    value: or_not_provided(
+                        case.country.as_deref().map(|c| country_name(c).unwrap_or_else(|| c.to_string())),
+                    ),
+                },
+                Row { key: "Landing page URL", value: or_not_provided(case.landing_page_url.clone()) },
+                Row {
+                    key: "Landing page",
+                    value:
+                        "The partner confirmed it is only about them, shows no competitors and is on their own website"
+                            .into(),
+                },
+                Row { key: "Directory batch", value: or_not_provided(batch) },
+            ]
+        }
+    }
+}
+
+fn timeline(
+    reference: &str,
+    events: &[EventRow],
+    files: &[AttachmentMeta],
+    names: &HashMap<i64, String>,
+) -> Vec<EntryView> {
+    events
+        .iter()
+        .map(|e| {
+            let (heading, show_body) = actions::event_heading(&e.event_type, e.body.as_deref());
+            let actor = match e.actor_type.as_str() {
+                "staff" => e.staff_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "Staff".into()),
+                "partner" => "Partner".into(),
+                _ => "Frontline".into(),
+            };
+            let lines = if show_body {
+                e.body.as_deref().unwrap_or("").lines().map(str::to_string).collect()
+            } else {
+                Vec::new()
+            };
+            EntryView {
+                heading,
+                actor,
+                iso: e.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                at: format!("{} at {} UTC", long_date(e.created_at.date()), e.created_at.format("%H:%M")),
+                lines,
+                partner_visible: e.partner_visible,
+                files: files.iter().filter(|f| f.event_id == Some(e.id)).map(|f| file_view(reference, f)).collect(),
+            }
+        })
+        .collect()
+}
+
+fn banner_text(
+    code: &str,
+    case: &CaseRow,
+    me: &CurrentStaff,
+    names: &HashMap<i64, String>,
+    dup: Option<&str>,
+) -> Option<String> {
+    let status = Status::parse(&case.status)?;
+    Some(match code {
+        "assigned" => match case.assignee_id {
+            Some(id) if id == me.id => "Case assigned to you".into(),
+            Some(id) => format!("Case assigned to {}", names.get(&id)?),
+            None => return None,
+        },
+        "status" => format!("Status changed to {}", status.label()),
+        "note" => "Note added".into(),
+        "reply_waiting" => "Reply sent – the case is now waiting on the partner".into(),
+        "reply" => "Reply sent to the partner".into(),
+        "resolved" => "Case resolved – the partner can see your message".into(),
+        "rejected" => "Case rejected – the partner can see your message".into(),
+        "duplicate" => format!("Case marked as a duplicate of {}", dup?),
+        _ => return None,
+    })
+}
+
+fn render(
+    state: &AppState,
+    me: CurrentStaff,
+    l: Loaded,
+    v: Values,
+    e: FieldErrors,
+    banner: Option<&str>,
+    http: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let Loaded { case, flags, events, files, staff, duplicate_of } = l;
+    let kind = CaseKind::parse(&case.kind).ok_or_else(|| anyhow::anyhow!("unknown kind {}", case.kind))?;
+    let status = Status::parse(&case.status).ok_or_else(|| anyhow::anyhow!("unknown status {}", case.status))?;
+    let names: HashMap<i64, String> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
+    let reference = case.reference.clone();
+    let overdue = !status.is_closed() && case.due_date < today();
+    let assignee_name = case.assignee_id.map(|id| names.get(&id).cloned().unwrap_or_else(|| format!("Staff #{id}")));
+    let priority = Priority::from_i32(case.priority).map(Priority::label).unwrap_or("Normal");
+    let mut case_rows = vec![
+        Row { key: "Status", value: status.label().into() },
+        Row { key: "Priority", value: priority.into() },
+        Row { key: "Due date", value: long_date(case.due_date) },
+        Row {
+            key: "Filed",
+            value: format!("{} at {} UTC", long_date(case.created_at.date()), case.created_at.format("%H:%M")),
+        },
+    ];
+    if let Some(closed) = case.closed_at {
+        case_rows.push(Row { key: "Closed", value: long_date(closed.date()) });
+    }
+    if let Some(m) = &case.resolution_message {
+        case_rows.push(Row { key: "Message to partner", value: m.clone() });
+    }
+    let flags = flags
+        .iter()
+        .map(|f| FlagView {
+            label: FlagCode::parse(&f.code).map(|c| c.label().to_string()).unwrap_or_else(|| f.code.replace('_', " ")),
+            class: "tag--orange",
+            reason: f.reason.clone(),
+            related: f.related_reference.clone(),
+        })
+        .collect();
+    let banner = if e.is_empty() {
+        banner.and_then(|code| banner_text(code, &case, &me, &names, duplicate_of.as_deref()))
+    } else {
+        None
+    };
+    let selected_assignee = if v.assignee.is_empty() {
+        match case.assignee_id {
+            Some(id) if id == me.id => "me".to_string(),
+            Some(id) => id.to_string(),
+            None => String::new(),
+        }
+    } else {
+        v.assignee.clone()
+    };
+    let mut staff_choices = vec![Choice {
+        id: String::new(),
+        value: "me".into(),
+        label: format!("Me ({})", me.name),
+        on: selected_assignee == "me",
+    }];
+    staff_choices.extend(staff.iter().filter(|s| !s.disabled && s.id != me.id).map(|s| Choice {
+        id: String::new(),
+        value: s.id.to_string(),
+        label: s.name.clone(),
+        on: selected_assignee == s.id.to_string(),
+    }));
+    let status_choices = actions::status_choices(kind, status)
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| Choice {
+            id: if i == 0 { "status".into() } else { format!("status-{}", i + 1) },
+            value: s.as_str().into(),
+            label: s.label().into(),
+            on: v.status == s.as_str(),
+        })
+        .collect();
+    let next = status.next(kind);
+    let omlp = state.config.omlp_types.clone();
+    let details_rows = details(&case, kind, |code| {
+        omlp.iter().find(|t| t.code == code).map(|t| t.label.clone()).unwrap_or_else(|| code.to_string())
+    });
+    let page = CasePage {
+        title: reference.clone(),
+        has_errors: !e.is_empty(),
+        summary: e.ordered(&PAGE_ORDER),
+        me,
+        banner,
+        kind_label: kind.label(),
+        status_label: status.label(),
+        status_class: status_class(status),
+        overdue,
+        flags,
+        case_rows,
+        priority_reason: case.priority_reason.clone(),
+        assignee_name,
+        duplicate_of,
+        partner_rows: partner_rows(&case),
+        details_title: match kind {
+            CaseKind::Kpi => "Discrepancy",
+            CaseKind::Directory => "Listing",
+        },
+        details: details_rows,
+        evidence: files.iter().filter(|f| f.event_id.is_none()).map(|f| file_view(&reference, f)).collect(),
+        timeline: timeline(&reference, &events, &files, &names),
+        version: case.version,
+        staff_choices,
+        status_choices,
+        can_reply: !status.is_closed(),
+        can_close: next.contains(&Status::Resolved) || next.contains(&Status::Rejected),
+        can_duplicate: next.contains(&Status::Duplicate),
+        closed: status.is_closed(),
+        max_chars: thousands(MESSAGE_MAX_CHARS),
+        e,
+        v,
+        reference,
+    };
+    Ok(html(http, page.render()?))
+}
+
+async fn load_and_render(
+    state: &AppState,
+    me: CurrentStaff,
+    reference: String,
+    v: Values,
+    e: FieldErrors,
+    banner: Option<&str>,
+    http: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let loaded = match state.db.read(move |conn| load(conn, &reference)).await {
+        Err(AppError::NotFound) => return super::not_found_page(me),
+        other => other?,
+    };
+    render(state, me, loaded, v, e, banner, http)
+}
+
+/// `GET /staff/cases/{reference}`.
+pub async fn show(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let reference = path.into_inner();
+    let banner = super::flash::take(&req).map(|(code, _)| code);
+    let mut res = load_and_render(
+        &state,
+        me,
+        reference.clone(),
+        Values::default(),
+        FieldErrors::new(),
+        banner.as_deref(),
+        StatusCode::OK,
+    )
+    .await?;
+    super::flash::clear(&req, &mut res);
+    Ok(res)
+}
+
+fn case_path(reference: &str) -> String {
+    format!("/staff/cases/{reference}")
+}
+
+/// Every field any of the case's action forms sends.
+#[derive(Debug, Default, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    assignee: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    set_waiting: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    resolution_message: String,
+    #[serde(default)]
+    original: String,
+}
+
+/// Which action a POST is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Which {
+    Assign,
+    Status,
+    Note,
+    Reply,
+    Resolve,
+    Duplicate,
+}
+
+impl Which {
+    /// The control a refusal of this action is shown against.
+    fn field(self) -> &'static str {
+        match self {
+            Self::Assign => "assignee",
+            Self::Status => "status",
+            Self::Note => "note-body",
+            Self::Reply => "reply-message",
+            Self::Resolve => "resolve-outcome",
+            Self::Duplicate => "duplicate-original",
+        }
+    }
+}
+
+fn values_of(which: Which, f: &ActionForm) -> Values {
+    let mut v = Values::default();
+    match which {
+        Which::Assign => v.assignee = f.assignee.clone(),
+        Which::Status => v.status = f.status.clone(),
+        Which::Note => v.note_body = f.body.clone(),
+        Which::Reply => {
+            v.reply_message = f.message.clone();
+            v.reply_set_waiting = actions::ticked(&f.set_waiting);
+        }
+        Which::Resolve => {
+            v.outcome = f.outcome.clone();
+            v.resolution_message = f.resolution_message.clone();
+        }
+        Which::Duplicate => v.original = f.original.clone(),
+    }
+    v
+}
+
+/// Parses the form of one action into a request, collecting every error.
+fn parse(
+    which: Which,
+    f: &ActionForm,
+    me: &CurrentStaff,
+    reference: &str,
+    e: &mut FieldErrors,
+) -> Option<StaffRequest> {
+    match which {
+        Which::Assign => {
+            let id = match f.assignee.trim() {
+                "me" => Some(me.id),
+                other => other.parse::<i64>().ok(),
+            };
+            e.check("assignee", id.ok_or_else(|| msg::ASSIGNEE_MISSING.to_string())).map(StaffRequest::Assign)
+        }
+        Which::Status => e
+            .check("status", Status::parse(f.status.trim()).ok_or_else(|| msg::STATUS_MISSING.to_string()))
+            .map(StaffRequest::Status),
+        Which::Note => {
+            e.check("note-body", actions::parse_message(&f.body, msg::NOTE_MISSING, "Note")).map(StaffRequest::Note)
+        }
+        Which::Reply => e
+            .check("reply-message", actions::parse_message(&f.message, msg::REPLY_MISSING, "Reply"))
+            .map(|message| StaffRequest::Reply { message, set_waiting: actions::ticked(&f.set_waiting) }),
+        Which::Resolve => {
+            let outcome =
+                e.check("resolve-outcome", Outcome::parse(&f.outcome).ok_or_else(|| msg::OUTCOME_MISSING.to_string()));
+            let message = e.check(
+                "resolve-message",
+                actions::parse_message(&f.resolution_message, msg::RESOLUTION_MISSING, "Message to the partner"),
+            );
+            Some(StaffRequest::Close { outcome: outcome?, message: message? })
+        }
+        Which::Duplicate => e
+            .check("duplicate-original", actions::parse_original_reference(&f.original, reference))
+            .map(StaffRequest::Duplicate),
+    }
+}
+
+fn banner_code(which: Which, plan: &actions::Plan) -> &'static str {
+    match which {
+        Which::Assign => "assigned",
+        Which::Status => "status",
+        Which::Note => "note",
+        Which::Reply if plan.status.is_some() => "reply_waiting",
+        Which::Reply => "reply",
+        Which::Resolve => plan.outcome.unwrap_or("resolved"),
+        Which::Duplicate => "duplicate",
+    }
+}
+
+async fn act(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    reference: String,
+    form: ActionForm,
+    which: Which,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&state, &form.csrf_token)?;
+    let values = values_of(which, &form);
+    let mut errors = FieldErrors::new();
+    let request = parse(which, &form, &me, &reference, &mut errors);
+    let Some(request) = request.filter(|_| errors.is_empty()) else {
+        // Unknown case: 404 rather than a form about nothing.
+        return load_and_render(&state, me, reference, values, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    let version: i32 = form.version.trim().parse().unwrap_or(-1);
+    let (r, staff_id, now) = (reference.clone(), me.id, now());
+    let applied = match state
+        .db
+        .write(move |conn| store_actions::apply_staff_request(conn, &r, version, staff_id, request, now))
+        .await
+    {
+        Err(AppError::NotFound) => return super::not_found_page(me),
+        other => other?,
+    };
+    match applied {
+        Applied::Done(plan) => {
+            tracing::info!(reference = %reference, action = ?which, staff_id = me.id, "case action");
+            let path = case_path(&reference);
+            Ok(super::flash::redirect(&state, &path, banner_code(which, &plan)))
+        }
+        Applied::Stale => {
+            tracing::info!(reference = %reference, action = ?which, "case action on a stale version");
+            let mut e = FieldErrors::new();
+            e.add("", msg::STALE);
+            load_and_render(&state, me, reference, values, e, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Applied::Refused(m) => {
+            tracing::info!(reference = %reference, action = ?which, "case action refused");
+            let mut e = FieldErrors::new();
+            e.add(which.field(), m);
+            load_and_render(&state, me, reference, values, e, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}
+
+macro_rules! action_handler {
+    ($name:ident, $which:expr, $doc:literal) => {
+        #[doc = $doc]
+        pub async fn $name(
+            state: web::Data<AppState>,
+            me: CurrentStaff,
+            path: web::Path<String>,
+            form: web::Form<ActionForm>,
+        ) -> Result<HttpResponse, AppError> {
+            act(state, me, path.into_inner(), form.into_inner(), $which).await
+        }
+    };
+}
+
+action_handler!(assign, Which::Assign, "`POST /staff/cases/{reference}/assign`.");
+action_handler!(change_status, Which::Status, "`POST /staff/cases/{reference}/status`.");
+action_handler!(note, Which::Note, "`POST /staff/cases/{reference}/note`.");
+action_handler!(reply, Which::Reply, "`POST /staff/cases/{reference}/reply`.");
+action_handler!(resolve, Which::Resolve, "`POST /staff/cases/{reference}/resolve`.");
+action_handler!(duplicate, Which::Duplicate, "`POST /staff/cases/{reference}/duplicate`.");
+
+/// `Content-Disposition: attachment` with an ASCII fallback name and the
+/// exact UTF-8 name in RFC 5987 form.
+pub fn attachment_disposition(file_name: &str) -> String {
+    let fallback: String = file_name
+        .chars()
+        .map(|c| if (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' { c } else { '_' })
+        .collect();
+    let mut encoded = String::new();
+    for b in file_name.as_bytes() {
+        let c = *b as char;
+        if c.is_ascii_alphanumeric() || "!#$&+-.^_`|~".contains(c) {
+            encoded.push(c);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+/// `GET /staff/cases/{reference}/attachments/{id}`: the stored bytes, always
+/// as a download.
+pub async fn download(
+    state: web::Data<AppState>,
+    _me: CurrentStaff,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let (reference, id) = path.into_inner();
+    let (meta, data) = state
+        .db
+        .read(move |conn| {
+            let case = store::find_by_reference(conn, &reference)?.ok_or(AppError::NotFound)?;
+            store::attachment_data(conn, case.id, id)?.ok_or(AppError::NotFound)
+        })
+        .await?;
+    let content_type = match meta.content_type.as_str() {
+        t @ ("application/pdf" | "image/png" | "image/jpeg") => t,
+        _ => "application/octet-stream",
+    };
+    let mut res = HttpResponse::Ok().content_type(content_type).body(data);
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&attachment_disposition(&meta.file_name))
+            .map_err(|e| anyhow::anyhow!("content disposition: {e}"))?,
+    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::attachment_disposition;
+
+    #[test]
+    fn dispositions_keep_utf8_names_and_stay_ascii() {
+        assert_eq!(
+            attachment_disposition("發票 0423.pdf"),
+            "attachment; filename=\"__ 0423.pdf\"; filename*=UTF-8''%E7%99%BC%E7%A5%A8%200423.pdf"
+        );
+        assert_eq!(
+            attachment_disposition("a\"b\\c;.pdf"),
+            "attachment; filename=\"a_b_c;.pdf\"; filename*=UTF-8''a%22b%5Cc%3B.pdf"
+        );
+    }
+}
