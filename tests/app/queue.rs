@@ -519,4 +519,114 @@ async fn claiming_next_opens_the_case_with_a_one_time_banner() {
     assert!(!again.contains("Case assigned to you"), "shown once");
     let (_, queue) = app.get_html("/staff/queue").await;
     assert!(!queue.contains("notification-banner"), "the queue does not show it later");
+
+#[derive(diesel::QueryableByName)]
+struct PlanRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    detail: String,
+}
+
+/// Not a check but a measurement: `cargo test --test app -- --ignored
+/// --nocapture queue_at_100k` seeds 100,000 cases in a scratch SQLite
+/// database and prints query plans and timings of the queue's reads.
+#[actix_web::test]
+#[ignore]
+async fn queue_at_100k_cases_plans_and_timings() {
+    use frontline::domain::queue::{PAGE_SIZE, offset};
+    use frontline::store::queue::{self as q, Assignee, QueueFilter};
+    use std::time::Instant;
+    if backend() != "sqlite" {
+        return;
+    }
+    let app = spawn_app().await;
+    let started = Instant::now();
+    let statuses = ["open", "in_review", "waiting_on_partner", "approved", "resolved", "rejected"];
+    app.db
+        .write(move |conn| {
+            for i in 0..100_000usize {
+                let kind = if i % 5 == 0 { "directory" } else { "kpi" };
+                let mut c = bulk_case(i, kind);
+                c.status = statuses[i % statuses.len()].into();
+                c.priority = (i % 4) as i32 + 1;
+                c.due_date = today() + Duration::days((i % 60) as i64 - 20);
+                let id = cases_store::insert_case(conn, &c)?;
+                let k = frontline::domain::case::CaseKind::parse(kind).expect("kind");
+                c.reference = frontline::domain::case::reference(k, today(), id);
+                cases_store::set_reference(conn, id, &c.reference, &frontline::web::partner::intake::search_text(&c))?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("seed");
+    println!("seeded 100,000 cases in {:?}", started.elapsed());
+    let open: Vec<String> = frontline::domain::queue::open_statuses().iter().map(|s| s.as_str().to_string()).collect();
+    let views: Vec<(&str, QueueFilter)> = vec![
+        ("default (open work)", QueueFilter { statuses: open.clone(), ..Default::default() }),
+        ("status=open", QueueFilter { statuses: vec!["open".into()], ..Default::default() }),
+        (
+            "status=open&kind=kpi&assignee=unassigned",
+            QueueFilter {
+                statuses: vec!["open".into()],
+                kind: Some("kpi".into()),
+                assignee: Some(Assignee::Unassigned),
+                ..Default::default()
+            },
+        ),
+        (
+            "q=company 4242",
+            QueueFilter { statuses: open.clone(), needle: Some("company 4242".into()), ..Default::default() },
+        ),
+    ];
+    for (name, f) in views {
+        let f2 = f.clone();
+        let (counts, first, deep) = app
+            .db
+            .read(move |conn| {
+                let t = Instant::now();
+                let by_status = q::counts_by_status(conn, &f2)?;
+                let by_kind = q::counts_by_kind(conn, &f2)?;
+                let counts = t.elapsed();
+                let total: i64 = by_status.iter().filter(|(s, _)| f2.statuses.contains(s)).map(|(_, n)| n).sum();
+                let _ = by_kind;
+                let t = Instant::now();
+                let rows = q::page(conn, &f2, 0, PAGE_SIZE)?;
+                let first = t.elapsed();
+                assert!(!rows.is_empty() || total == 0);
+                let last_page = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+                let deep_page = last_page.min(1000);
+                let t = Instant::now();
+                q::page(conn, &f2, offset(deep_page), PAGE_SIZE)?;
+                Ok((counts, first, (deep_page, t.elapsed(), total)))
+            })
+            .await
+            .expect("read");
+        println!(
+            "{name}: {} rows; counts (2 GROUP BYs) {counts:?}; page 1 {first:?}; page {} {:?}",
+            deep.2, deep.0, deep.1
+        );
+    }
+    let open_list = open.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(",");
+    let plans = app
+        .db
+        .read(move |conn| {
+            let mut out = Vec::new();
+            for sql in [
+                format!(
+                    "SELECT id FROM cases WHERE id IS NOT NULL AND status IN ({open_list}) ORDER BY priority, due_date, created_at, id LIMIT 50 OFFSET 49950"
+                ),
+                "SELECT id FROM cases WHERE id IS NOT NULL AND status IN ('open') ORDER BY priority, due_date, created_at, id LIMIT 50 OFFSET 0".to_string(),
+                "SELECT status, COUNT(*) FROM cases WHERE id IS NOT NULL GROUP BY status".to_string(),
+                format!("SELECT kind, COUNT(*) FROM cases WHERE id IS NOT NULL AND status IN ({open_list}) GROUP BY kind"),
+                "SELECT id FROM cases WHERE status = 'open' AND assignee_id IS NULL ORDER BY priority, due_date, created_at, id LIMIT 1".to_string(),
+            ] {
+                let rows: Vec<PlanRow> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}")).load(conn)?;
+                out.push((sql, rows.into_iter().map(|r| r.detail).collect::<Vec<_>>().join(" | ")));
+            }
+            Ok(out)
+        })
+        .await
+        .expect("plans");
+    for (sql, plan) in plans {
+        println!("{sql}\n  -> {plan}");
+    }
 }
