@@ -3,6 +3,7 @@
 //! keep every blocking database call off the async executor.
 
 pub mod cases;
+pub mod jobs;
 pub mod schema;
 pub mod secrets;
 
