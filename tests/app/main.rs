@@ -4,4 +4,5 @@
 mod directory;
 mod helpers;
 mod kpi;
+mod landing_check;
 mod site;
