@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod jobs;
 pub mod store;
+pub mod triage_service;
 pub mod web;
 
 use std::net::TcpListener;

@@ -5,4 +5,5 @@ mod directory;
 mod helpers;
 mod kpi;
 mod landing_check;
+mod retriage;
 mod site;
