@@ -32,6 +32,18 @@ pub struct Config {
     pub check_resolve: Vec<(String, SocketAddr)>,
     /// Whether background jobs run in this process.
     pub run_jobs: bool,
+    /// Total time one landing-page check may take (all redirects and the body).
+    pub check_timeout: Duration,
+    /// First retry delay of a job that failed transiently; each further retry
+    /// waits four times longer (30 s, 2 min, 8 min, 32 min by default).
+    pub job_backoff_base: Duration,
+    /// Attempts a job gets before its failure is recorded for good.
+    pub job_max_attempts: i32,
+    /// How long a claimed job stays leased to its runner; a job still running
+    /// after that (its instance crashed) is claimed again.
+    pub job_lease: Duration,
+    /// How often the job runner looks for due jobs when nobody wakes it.
+    pub job_poll_interval: Duration,
     /// Triage thresholds.
     pub triage: TriageRules,
     /// Mark cookies `Secure` (on unless serving plain HTTP on loopback).
@@ -115,6 +127,9 @@ impl Config {
             tracing::warn!("landing-page check test settings are on: never use them in production");
         }
         c.run_jobs = !env_flag("FRONTLINE_NO_JOBS");
+        c.job_backoff_base = Duration::from_secs(env_number("FRONTLINE_JOB_BACKOFF_SECONDS", 30u64)?);
+        c.job_max_attempts = env_number("FRONTLINE_JOB_MAX_ATTEMPTS", c.job_max_attempts)?;
+        anyhow::ensure!((1..=20).contains(&c.job_max_attempts), "FRONTLINE_JOB_MAX_ATTEMPTS must be between 1 and 20");
         c.triage.kpi_sla_business_days = env_number("FRONTLINE_KPI_SLA_DAYS", c.triage.kpi_sla_business_days)?;
         c.triage.directory_sla_business_days =
             env_number("FRONTLINE_DIRECTORY_SLA_DAYS", c.triage.directory_sla_business_days)?;
@@ -143,10 +158,29 @@ impl Config {
             check_allow_private: false,
             check_resolve: Vec::new(),
             run_jobs: true,
+            check_timeout: Duration::from_secs(10),
+            job_backoff_base: Duration::from_secs(30),
+            job_max_attempts: 5,
+            job_lease: Duration::from_secs(5 * 60),
+            job_poll_interval: Duration::from_secs(5),
             triage: TriageRules::default(),
             secure_cookies: false,
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+impl Config {
+    /// How the landing-page check may fetch: the checker's safe defaults, with
+    /// the (test-only) private-address and pinning settings and the time-out
+    /// from these settings.
+    pub fn fetch_policy(&self) -> crate::checks::landing::FetchPolicy {
+        crate::checks::landing::FetchPolicy {
+            allow_private: self.check_allow_private,
+            resolve: self.check_resolve.clone(),
+            timeout: self.check_timeout,
+            ..crate::checks::landing::FetchPolicy::default()
         }
     }
 }

@@ -7,7 +7,9 @@ pub mod checks;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod jobs;
 pub mod store;
+pub mod triage_service;
 pub mod web;
 
 use std::net::TcpListener;
@@ -31,6 +33,7 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    jobs: Option<jobs::Runner>,
 }
 
 /// Connects to the database (applying migrations) and loads the server key.
@@ -64,7 +67,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state = AppState::new(Arc::new(config), db, keys);
         let server = build_server(listener, state.clone())?;
-        Ok(Self { port, server, state })
+        // Jobs queued before this start (or by a stopped instance) run now.
+        let jobs = state.config.run_jobs.then(|| jobs::Runner::start(state.clone()));
+        Ok(Self { port, server, state, jobs })
     }
 
     /// The port it listens on.
@@ -78,9 +83,13 @@ impl Application {
     }
 
     /// Serves until stopped (SIGTERM / Ctrl-C stop it gracefully, finishing
-    /// requests in flight).
+    /// requests in flight), then stops the job runner.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if let Some(jobs) = self.jobs {
+            jobs.stop().await;
+        }
+        served
     }
 }
 

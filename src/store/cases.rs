@@ -342,3 +342,45 @@ pub fn attachment_data(
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     cases::table.count().get_result(conn)
 }
+
+/// Records when the landing page was last checked.
+pub fn set_landing_checked_at(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(cases::table.find(id)).set(cases::landing_checked_at.eq(Some(at))).execute(conn).map(|_| ())
+}
+
+/// What triage decided for a case, as stored on its row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TriageColumns {
+    /// Stored priority (1 = urgent … 4 = low).
+    pub priority: i32,
+    /// Why, in a sentence.
+    pub priority_reason: String,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Partner-visible guidance, one sentence a line.
+    pub guidance: String,
+}
+
+/// Stores a new triage outcome on a case.
+pub fn set_triage(conn: &mut DbConnection, id: i64, t: &TriageColumns, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(cases::table.find(id))
+        .set((
+            cases::priority.eq(t.priority),
+            cases::priority_reason.eq(&t.priority_reason),
+            cases::due_date.eq(t.due_date),
+            cases::guidance.eq(&t.guidance),
+            cases::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The flags one source set on a case.
+pub fn flags_from(conn: &mut DbConnection, case_id: i64, source: &str) -> QueryResult<Vec<FlagRow>> {
+    case_flags::table
+        .filter(case_flags::case_id.eq(case_id))
+        .filter(case_flags::source.eq(source))
+        .select(FlagRow::as_select())
+        .order(case_flags::id.asc())
+        .load(conn)
+}

@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod batches;
 pub mod cases;
+pub mod jobs;
 pub mod queue;
 pub mod schema;
 pub mod secrets;

@@ -16,6 +16,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db: Db,
+    /// The app's shared state (for calling library functions directly).
+    pub state: frontline::web::AppState,
     _guard: DbGuard,
 }
 
@@ -74,13 +76,14 @@ pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
+    let state = app.state().clone();
     actix_web::rt::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
         .build()
         .expect("client");
-    TestApp { address, client, db, _guard: guard }
+    TestApp { address, client, db, state, _guard: guard }
 }
 
 /// The hidden inputs of the first form on a page.

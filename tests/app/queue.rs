@@ -519,6 +519,7 @@ async fn claiming_next_opens_the_case_with_a_one_time_banner() {
     assert!(!again.contains("Case assigned to you"), "shown once");
     let (_, queue) = app.get_html("/staff/queue").await;
     assert!(!queue.contains("notification-banner"), "the queue does not show it later");
+}
 
 #[derive(diesel::QueryableByName)]
 struct PlanRow {

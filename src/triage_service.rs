@@ -1,0 +1,251 @@
+//! Triage again, for a case already stored: when something triage depends on
+//! changes (a related case closing, …), recompute it from the case's row and
+//! the partner's other cases, store what changed and say so on the timeline.
+//!
+//! The rules themselves stay in [`crate::domain::triage`]; this module only
+//! rebuilds their input from storage and writes their output back.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::domain::case::{CaseKind, Status};
+use crate::domain::landing_url::registrable_domain;
+use crate::domain::triage::{
+    CaseFacts, DirectoryFacts, Evidence, Flag, FlagCode, KpiFacts, OtherCase, Priority, TriageRules, triage,
+};
+use crate::error::AppError;
+use crate::store::DbConnection;
+use crate::store::cases::{self as store, CaseRow, NewEvent, NewFlag, TriageColumns};
+
+/// The flag source triage writes under.
+pub const TRIAGE_SOURCE: &str = "triage";
+
+/// Parses the stored evidence code (see the KPI form's `evidence_str`).
+pub fn parse_evidence(raw: &str) -> Option<Evidence> {
+    Some(match raw {
+        "text_matched" => Evidence::TextMatched,
+        "text_without_invoice_number" => Evidence::TextWithoutInvoiceNumber,
+        "no_text_layer" => Evidence::NoTextLayer,
+        "encrypted" => Evidence::Encrypted,
+        "unextractable" => Evidence::Unextractable,
+        "image" => Evidence::Image,
+        _ => return None,
+    })
+}
+
+/// The facts triage needs, rebuilt from a stored case.
+pub fn facts_of(case: &CaseRow) -> Result<CaseFacts, AppError> {
+    let kind = CaseKind::parse(&case.kind)
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("case {} has unknown kind {:?}", case.id, case.kind)))?;
+    let missing = |what: &str| AppError::Unexpected(anyhow::anyhow!("case {} has no {what}", case.id));
+    Ok(match kind {
+        CaseKind::Kpi => CaseFacts::Kpi(KpiFacts {
+            year: case.kpi_year.ok_or_else(|| missing("invoice year"))?,
+            month: case.kpi_month.and_then(|m| u32::try_from(m).ok()).ok_or_else(|| missing("invoice month"))?,
+            invoice_number_norm: case.invoice_number_norm.clone().unwrap_or_default(),
+            anniversary_date: case.anniversary_date,
+            // Evidence we cannot read back needs a person's look anyway.
+            evidence: case.evidence.as_deref().and_then(parse_evidence).unwrap_or(Evidence::Unextractable),
+        }),
+        CaseKind::Directory => {
+            let raw = case.landing_page_url.as_deref().ok_or_else(|| missing("landing page URL"))?;
+            let url = url::Url::parse(raw)
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("case {}: stored landing URL: {e}", case.id)))?;
+            CaseFacts::Directory(DirectoryFacts {
+                contact_email_domain: registrable_domain(&case.contact_email),
+                landing_registrable_domain: url.host_str().and_then(registrable_domain).unwrap_or_default(),
+                landing_https: url.scheme() == "https",
+            })
+        }
+    })
+}
+
+/// The partner's other cases, as triage sees them.
+fn other_cases(conn: &mut DbConnection, case: &CaseRow) -> Result<Vec<OtherCase>, AppError> {
+    Ok(store::partner_cases(conn, &case.partner_id, Some(case.id))?
+        .into_iter()
+        .filter_map(|r| {
+            Some(OtherCase {
+                kind: CaseKind::parse(&r.kind)?,
+                open: !Status::parse(&r.status)?.is_closed(),
+                reference: r.reference,
+                invoice_number_norm: r.invoice_number_norm,
+            })
+        })
+        .collect())
+}
+
+/// One flag per code, as `replace_flags` stores them (the first of a code wins).
+fn by_code(flags: &[Flag]) -> BTreeMap<FlagCode, &Flag> {
+    let mut out = BTreeMap::new();
+    for f in flags {
+        out.entry(f.code).or_insert(f);
+    }
+    out
+}
+
+fn flag_name(code: &str) -> &str {
+    FlagCode::parse(code).map_or(code, |c| c.label())
+}
+
+fn with_reference(label: &str, reference: Option<&str>) -> String {
+    match reference {
+        Some(r) => format!("{label} ({r})"),
+        None => label.to_owned(),
+    }
+}
+
+/// Recomputes triage for a stored case, in the caller's write transaction.
+///
+/// Rebuilds the facts from the case's row (for KPI cases the stored evidence
+/// code; for directory requests the registrable domains of the contact e-mail
+/// and the landing page) and the partner's other cases, runs
+/// [`triage`], and stores any change to priority, priority reason, due date,
+/// guidance and the `triage` flags, with an internal system timeline event
+/// (`retriaged`) that says what changed and why. Returns that description, or
+/// `None` when nothing changed (or the case is closed: nothing is triaged
+/// after it closes).
+///
+/// The timing rules stay measured from the day the case was filed (so a
+/// re-triage never moves the due date just because time passed); `today`
+/// only bounds that day, for a clock that was ahead when the case was filed.
+pub fn retriage(
+    conn: &mut DbConnection,
+    case_id: i64,
+    rules: &TriageRules,
+    today: NaiveDate,
+) -> Result<Option<String>, AppError> {
+    let case = store::find(conn, case_id)?;
+    if Status::parse(&case.status).is_none_or(Status::is_closed) {
+        return Ok(None);
+    }
+    let facts = facts_of(&case)?;
+    let others = other_cases(conn, &case)?;
+    let filed_on = case.created_at.date().min(today);
+    let t = triage(&facts, &others, filed_on, rules);
+
+    let mut changes: Vec<String> = Vec::new();
+    let new_columns = TriageColumns {
+        priority: t.priority.as_i32(),
+        priority_reason: t.priority_reason.clone(),
+        due_date: t.due_date,
+        guidance: t.guidance.join("\n"),
+    };
+    if case.priority != new_columns.priority {
+        let old = Priority::from_i32(case.priority).map_or_else(|| case.priority.to_string(), |p| p.label().into());
+        changes.push(format!("Priority {old} → {}: {}", t.priority.label(), t.priority_reason));
+    } else if case.priority_reason != new_columns.priority_reason {
+        changes.push(format!("Priority reason now: {}", t.priority_reason));
+    }
+    if case.due_date != new_columns.due_date {
+        changes.push(format!(
+            "Due date {} → {}",
+            crate::domain::calendar::long_date(case.due_date),
+            crate::domain::calendar::long_date(t.due_date)
+        ));
+    }
+    if case.guidance != new_columns.guidance {
+        changes.push("Guidance to the partner updated".into());
+    }
+
+    // Flags: compare per code (one stored flag per code and case).
+    let stored = store::flags_from(conn, case_id, TRIAGE_SOURCE)?;
+    let wanted = by_code(&t.flags);
+    for old in &stored {
+        let still = FlagCode::parse(&old.code).and_then(|c| wanted.get(&c));
+        match still {
+            None => {
+                let why = removal_reason(conn, old.code.as_str(), old.related_reference.as_deref())?;
+                changes.push(format!(
+                    "{} no longer applies{why}",
+                    with_reference(flag_name(&old.code), old.related_reference.as_deref())
+                ));
+            }
+            Some(f) if f.reason != old.reason || f.related_reference != old.related_reference => {
+                changes.push(format!("{} now: {}", flag_name(&old.code), f.reason));
+            }
+            Some(_) => {}
+        }
+    }
+    for (code, f) in &wanted {
+        if !stored.iter().any(|s| s.code == code.as_str()) {
+            changes.push(format!("Flagged {}: {}", code.label(), f.reason));
+        }
+    }
+
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let now = crate::web::now();
+    store::set_triage(conn, case_id, &new_columns, now)?;
+    let flags: Vec<NewFlag> = wanted
+        .values()
+        .map(|f| NewFlag {
+            case_id,
+            code: f.code.as_str().into(),
+            reason: f.reason.clone(),
+            related_reference: f.related_reference.clone(),
+            source: TRIAGE_SOURCE.into(),
+            created_at: now,
+        })
+        .collect();
+    store::replace_flags(conn, case_id, TRIAGE_SOURCE, &flags)?;
+    let sentences: Vec<&str> = changes.iter().map(|c| c.trim_end_matches('.')).collect();
+    let description = format!("Triage ran again. {}.", sentences.join(". "));
+    store::insert_event(
+        conn,
+        &NewEvent {
+            case_id,
+            created_at: now,
+            actor_type: "system".into(),
+            staff_id: None,
+            event_type: "retriaged".into(),
+            body: Some(description.clone()),
+            partner_visible: false,
+        },
+    )?;
+    Ok(Some(description))
+}
+
+/// Why a flag went away, when the store can tell (a related case closed).
+fn removal_reason(conn: &mut DbConnection, code: &str, related: Option<&str>) -> Result<String, AppError> {
+    if code != FlagCode::PossibleDuplicate.as_str() {
+        return Ok(String::new());
+    }
+    let Some(reference) = related else {
+        return Ok(String::new());
+    };
+    Ok(match store::find_by_reference(conn, reference)? {
+        Some(other) => match Status::parse(&other.status) {
+            Some(s) if s.is_closed() => format!(": {reference} is now {}", s.label().to_lowercase()),
+            _ => String::new(),
+        },
+        None => String::new(),
+    })
+}
+
+/// After a case closes, re-triages the same partner's other open cases (a
+/// "Possible duplicate" that pointed at it goes away, …), in the caller's
+/// write transaction. Returns the re-triaged cases that changed, with what
+/// changed.
+pub fn retriage_after_close(
+    conn: &mut DbConnection,
+    closed_case_id: i64,
+    rules: &TriageRules,
+    today: NaiveDate,
+) -> Result<Vec<(i64, String)>, AppError> {
+    let closed = store::find(conn, closed_case_id)?;
+    let open: Vec<i64> = store::partner_cases(conn, &closed.partner_id, Some(closed_case_id))?
+        .into_iter()
+        .filter(|r| Status::parse(&r.status).is_some_and(|s| !s.is_closed()))
+        .map(|r| r.id)
+        .collect();
+    let mut changed = Vec::new();
+    for id in open {
+        if let Some(description) = retriage(conn, id, rules, today)? {
+            changed.push((id, description));
+        }
+    }
+    Ok(changed)
+}
