@@ -270,7 +270,24 @@ async fn staff_can_run_the_check_again_and_its_flags_replace_the_previous_ones()
     // The partner fixes the page; staff run the check again.
     server.set(Page::Html(NO_NAME));
     tokio::time::sleep(Duration::from_millis(20)).await; // a later check time
-    frontline::jobs::requeue_landing_check(&app.state, case.id).await.expect("requeued");
+    // Through the case page, as staff do it.
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    let page = format!("/staff/cases/{}", case.reference);
+    let (_, html) = app.get_html(&page).await;
+    assert!(html.contains("Landing page check") && html.contains("Checked "), "the last check's time is shown");
+    let keys = hidden_inputs(&html);
+    let token = keys.get("csrf_token").cloned().unwrap_or_default();
+    let r = app
+        .client
+        .post(app.url(&format!("{page}/landing-check")))
+        .form(&[("csrf_token", token)])
+        .send()
+        .await
+        .expect("rerun");
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(location(&r), page);
+    let (_, html) = app.get_html(&page).await;
+    assert!(html.contains("The landing page will be checked again in a moment"));
     checked(&app, case.id, first.landing_checked_at, Duration::from_secs(10)).await;
     assert_eq!(codes(&landing_flags(&app, case.id).await), vec!["landing_name_missing"]);
     assert_eq!(check_events(&app, case.id).await.len(), 2, "each check is on the timeline");

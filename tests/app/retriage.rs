@@ -74,3 +74,34 @@ async fn closing_the_original_case_clears_the_possible_duplicate_on_the_other() 
         .expect("retriage");
     assert_eq!(closed, None);
 }
+
+#[actix_web::test]
+async fn rejecting_the_original_on_the_case_page_clears_the_duplicate_flag_of_the_other() {
+    let app = spawn_app().await;
+    let first = file_kpi(&app).await;
+    let second = file_kpi(&app).await;
+    assert!(flags(&app, second.id).await.iter().any(|f| f.code == "possible_duplicate"));
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    let page = format!("/staff/cases/{}", first.reference);
+    let (_, html) = app.get_html(&page).await;
+    let token = hidden_inputs(&html).get("csrf_token").cloned().unwrap_or_default();
+    let r = app
+        .client
+        .post(app.url(&format!("{page}/resolve")))
+        .form(&[
+            ("csrf_token", token),
+            ("version", first.version.to_string()),
+            ("outcome", "rejected".to_string()),
+            ("resolution_message", "This invoice is covered by another case.".to_string()),
+        ])
+        .send()
+        .await
+        .expect("reject");
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap_or_default());
+    assert!(
+        flags(&app, second.id).await.iter().all(|f| f.code != "possible_duplicate"),
+        "the other case's flag is gone once the original closes"
+    );
+    let (_, other) = app.get_html(&format!("/staff/cases/{}", second.reference)).await;
+    assert!(other.contains("no longer applies"), "the timeline says what changed and why");
+}

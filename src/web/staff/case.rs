@@ -152,6 +152,8 @@ struct CasePage {
     partner_rows: Vec<Row>,
     details_title: &'static str,
     details: Vec<Row>,
+    /// For directory requests: when the landing page was last checked.
+    landing_check: Option<String>,
     evidence: Vec<FileView>,
     timeline: Vec<EntryView>,
     version: i32,
@@ -326,6 +328,7 @@ fn banner_text(
         },
         "status" => format!("Status changed to {}", status.label()),
         "note" => "Note added".into(),
+        "landing_check" => "The landing page will be checked again in a moment".into(),
         "reply_waiting" => "Reply sent – the case is now waiting on the partner".into(),
         "reply" => "Reply sent to the partner".into(),
         "resolved" => "Case resolved – the partner can see your message".into(),
@@ -438,6 +441,12 @@ fn render(
             CaseKind::Directory => "Listing",
         },
         details: details_rows,
+        landing_check: (kind == CaseKind::Directory).then(|| match case.landing_checked_at {
+            Some(at) => {
+                format!("Checked {} – its findings are among the flags above", at.format("%-d %B %Y %H:%M UTC"))
+            }
+            None => "Not checked yet – the check runs shortly after filing".to_string(),
+        }),
         evidence: files.iter().filter(|f| f.event_id.is_none()).map(|f| file_view(&reference, f)).collect(),
         timeline: timeline(&reference, &events, &files, &names),
         version: case.version,
@@ -469,6 +478,31 @@ async fn load_and_render(
         other => other?,
     };
     render(state, me, loaded, v, e, banner, http)
+}
+
+/// `POST /staff/cases/{reference}/landing-check`: queue the landing-page
+/// check again (its flags replace the previous check's).
+pub async fn rerun_landing_check(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&state, &form.csrf_token)?;
+    let reference = path.into_inner();
+    let r = reference.clone();
+    let Some(case) = state.db.read(move |conn| Ok(store::find_by_reference(conn, &r)?)).await? else {
+        return super::not_found_page(me);
+    };
+    crate::jobs::requeue_landing_check(&state, case.id).await?;
+    Ok(super::flash::redirect(&state, &case_path(&reference), "landing_check"))
+}
+
+/// A form carrying only the anti-forgery token.
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf_token: String,
 }
 
 /// `GET /staff/cases/{reference}`.
@@ -636,9 +670,22 @@ async fn act(
     };
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
     let (r, staff_id, now) = (reference.clone(), me.id, now());
+    let (rules, today) = (state.config.triage, today());
     let applied = match state
         .db
-        .write(move |conn| store_actions::apply_staff_request(conn, &r, version, staff_id, request, now))
+        .write(move |conn| {
+            let applied = store_actions::apply_staff_request(conn, &r, version, staff_id, request, now)?;
+            // A case that closes can change the triage of the partner's
+            // other cases (a "Possible duplicate" of it no longer applies):
+            // re-triage them in the same transaction.
+            if let Applied::Done(plan) = &applied
+                && plan.closes
+                && let Some(closed) = store::find_by_reference(conn, &r)?
+            {
+                crate::triage_service::retriage_after_close(conn, closed.id, &rules, today)?;
+            }
+            Ok(applied)
+        })
         .await
     {
         Err(AppError::NotFound) => return super::not_found_page(me),

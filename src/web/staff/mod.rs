@@ -41,6 +41,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/cases/{reference}/reply", web::post().to(case::reply))
             .route("/cases/{reference}/resolve", web::post().to(case::resolve))
             .route("/cases/{reference}/duplicate", web::post().to(case::duplicate))
+            .route("/cases/{reference}/landing-check", web::post().to(case::rerun_landing_check))
             .default_service(web::to(staff_not_found)),
     );
 }
