@@ -16,9 +16,9 @@
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::mpsc;
+use std::sync::{Condvar, Mutex, mpsc};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
@@ -481,8 +481,48 @@ enum PdfOutcome {
     Read(TextLayer, Option<String>),
 }
 
-/// Parses the PDF and extracts its text on a separate thread, bounded by the limits.
+/// Invoices say what they are and carry their number on the first pages:
+/// text is read from these only, which bounds the work a long PDF costs.
+pub const MAX_TEXT_PAGES: u32 = 3;
+
+/// At most this many extractions run at once (one per core): more only
+/// compete for the same cores, and under load requests queue for a slot
+/// (within their time limit) instead of all timing out together.
+fn extraction_slots() -> usize {
+    thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+}
+
+static SLOTS: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+
+/// Takes an extraction slot, waiting until `deadline` at the latest.
+fn take_slot(deadline: Instant) -> bool {
+    let (lock, freed) = &SLOTS;
+    let mut busy = lock.lock().unwrap_or_else(|p| p.into_inner());
+    while *busy >= extraction_slots() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return false;
+        }
+        busy = freed.wait_timeout(busy, left).unwrap_or_else(|p| p.into_inner()).0;
+    }
+    *busy += 1;
+    true
+}
+
+fn give_slot() {
+    let (lock, freed) = &SLOTS;
+    let mut busy = lock.lock().unwrap_or_else(|p| p.into_inner());
+    *busy = busy.saturating_sub(1);
+    freed.notify_one();
+}
+
+/// Parses the PDF and extracts its text on a separate thread, bounded by the
+/// limits (time, including the wait for a slot; memory; pages read).
 fn pdf_text(bytes: &[u8], limits: &Limits) -> PdfOutcome {
+    let deadline = Instant::now() + limits.extract_timeout;
+    if !take_slot(deadline) {
+        return PdfOutcome::Read(TextLayer::Unextractable, None);
+    }
     let data: Arc<[u8]> = Arc::from(bytes);
     let worker_limits = limits.clone();
     let (sender, receiver) = mpsc::sync_channel(1);
@@ -490,13 +530,17 @@ fn pdf_text(bytes: &[u8], limits: &Limits) -> PdfOutcome {
         thread::Builder::new().name("document-extract".to_owned()).stack_size(EXTRACT_STACK_BYTES).spawn(move || {
             let outcome = catch_unwind(AssertUnwindSafe(|| analyse_pdf(&data, &worker_limits)))
                 .unwrap_or(PdfOutcome::Read(TextLayer::Unextractable, None));
+            // The slot is held until the work really ends, even after a timeout.
+            give_slot();
             // The receiver is gone after a timeout; nothing is left to tell.
             let _ = sender.send(outcome);
         });
     if spawned.is_err() {
+        give_slot();
         return PdfOutcome::Read(TextLayer::Unextractable, None);
     }
-    receiver.recv_timeout(limits.extract_timeout).unwrap_or(PdfOutcome::Read(TextLayer::Unextractable, None))
+    let left = deadline.saturating_duration_since(Instant::now());
+    receiver.recv_timeout(left).unwrap_or(PdfOutcome::Read(TextLayer::Unextractable, None))
 }
 
 fn analyse_pdf(data: &[u8], limits: &Limits) -> PdfOutcome {
@@ -525,8 +569,17 @@ fn analyse_pdf(data: &[u8], limits: &Limits) -> PdfOutcome {
     // Opened with the empty user password (owner password only): hand the extractor the
     // decrypted document, as any viewer shows it without asking for a password.
     let decrypted;
-    let source = if doc.was_encrypted() {
-        doc.encryption_state = None;
+    let pages = u32::try_from(doc.get_pages().len()).unwrap_or(u32::MAX);
+    let long = pages > MAX_TEXT_PAGES;
+    let source = if doc.was_encrypted() || long {
+        if doc.was_encrypted() {
+            doc.encryption_state = None;
+        }
+        if long {
+            let rest: Vec<u32> = (MAX_TEXT_PAGES + 1..=pages).collect();
+            doc.delete_pages(&rest);
+            doc.prune_objects();
+        }
         let mut buffer = Vec::with_capacity(data.len());
         if doc.save_to(&mut buffer).is_err() {
             return PdfOutcome::Read(TextLayer::Encrypted, None);
