@@ -251,6 +251,15 @@ pub fn replace_flags(conn: &mut DbConnection, case_id: i64, source: &str, flags:
     Ok(())
 }
 
+/// Inserts flags (on a case that has none of these codes yet).
+pub fn insert_flags(conn: &mut DbConnection, flags: &[NewFlag]) -> QueryResult<()> {
+    // One statement per flag: batch inserts are not in the SQL both backends share.
+    for f in flags {
+        diesel::insert_into(case_flags::table).values(f).execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Inserts a job.
 pub fn insert_job(conn: &mut DbConnection, new: &NewJob) -> QueryResult<i64> {
     diesel::insert_into(jobs::table).values(new).returning(jobs::id).get_result(conn)

@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::intake::{self, Filed, Filing};
-use super::{ContactValues, FormKeys, check_form_token, redirect_to_case, summary};
+use super::{ContactValues, FormKeys, check_form_token, summary};
 use crate::domain::calendar::batch_for_request;
 use crate::domain::case::CaseKind;
 use crate::domain::directory::{ATTESTATIONS, DirectoryInput, DirectoryRequest, countries, parse_directory};
@@ -147,9 +147,8 @@ pub async fn submit(
     let form = form.into_inner();
     let field = |n: &str| form.get(n).cloned().unwrap_or_default();
     let keys = check_form_token(&state.keys, FORM, &field("idempotency_key"), &field("csrf_token"))?;
-    if let Some(done) = redirect_to_case(&state, &keys.idempotency_key).await? {
-        return Ok(done);
-    }
+    // A repeat of this form is found inside the filing transaction (and
+    // answered with the same tracking page): no separate look-up here.
     let values = DirectoryValues::from_form(&form);
     let mut errors = FieldErrors::new();
     let Some(request) = parse_directory(&values.input(), &state.config.landing_deny_list, &mut errors) else {

@@ -193,7 +193,8 @@ pub fn file(conn: &mut DbConnection, filing: Filing) -> Result<Filed, AppError> 
             created_at: now,
         })
         .collect();
-    store::replace_flags(conn, id, "triage", &flags)?;
+    // A new case has no flags yet: insert, nothing to replace.
+    store::insert_flags(conn, &flags)?;
     if kind == CaseKind::Directory {
         store::insert_job(
             conn,
