@@ -107,9 +107,15 @@ struct Args {
     /// Which intake scenario(s) to run.
     #[arg(long, value_enum, default_value = "both")]
     scenario: ScenarioSel,
-    /// Requests in flight at once.
+    /// Requests in flight at once (with --rate: at most this many).
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
+    /// Open loop: send the timed POSTs at this many per second, on a fixed
+    /// schedule, instead of as fast as the server answers. Latency is then
+    /// counted from each request's scheduled time, so a server that falls
+    /// behind shows it (no coordinated omission).
+    #[arg(long)]
+    rate: Option<f64>,
     /// Timed POSTs per measurement (default: 20000 directory, 5000 kpi).
     #[arg(long)]
     requests: Option<usize>,
@@ -181,6 +187,7 @@ fn run(args: Args) -> Result<()> {
         args.server.display()
     );
     anyhow::ensure!(args.concurrency > 0, "--concurrency must be at least 1");
+    anyhow::ensure!(args.rate.is_none_or(|r| r > 0.0), "--rate must be above 0");
     let pdf = bytes::Bytes::from(std::fs::read(&args.pdf).with_context(|| format!("reading {}", args.pdf.display()))?);
     let backends = match args.backend {
         BackendSel::Sqlite => vec![Backend::Sqlite],
@@ -614,8 +621,10 @@ impl Tally {
 enum Work {
     /// GET `n` forms and keep their hidden inputs.
     Fetch,
-    /// POST `n` cases (partner IDs from `first`), stopping early at the deadline.
-    Post { first: usize, deadline: Option<Instant> },
+    /// POST `n` cases (partner IDs from `first`), stopping early at the
+    /// deadline; with `pace` (start, per second), case `i` is due at
+    /// `start + i / rate`.
+    Post { first: usize, deadline: Option<Instant>, pace: Option<(Instant, f64)> },
 }
 
 /// Runs `n` units of `work` with `conc` tasks in flight, spread over
@@ -674,7 +683,7 @@ async fn task(
         if i >= n {
             break;
         }
-        let t0 = Instant::now();
+        let mut t0 = Instant::now();
         let (first, deadline) = match work {
             Work::Fetch => {
                 match load.fetch_form(client).await {
@@ -683,7 +692,14 @@ async fn task(
                 }
                 continue;
             }
-            Work::Post { first, deadline } => (first, deadline),
+            Work::Post { first, deadline, pace } => {
+                if let Some((start, rate)) = pace {
+                    let due = start + Duration::from_secs_f64(i as f64 / rate);
+                    tokio::time::sleep_until(due.into()).await;
+                    t0 = due;
+                }
+                (first, deadline)
+            }
         };
         if deadline.is_some_and(|d| t0 >= d) {
             break;
@@ -832,7 +848,8 @@ fn measure_on(
     });
     // Warm-up: untimed, forms fetched inline; partner IDs 0.. (the timed run starts after them).
     if args.warmup > 0 {
-        let (w, _) = drive(&load, Work::Post { first: 0, deadline: None }, Vec::new(), args.warmup, conc, threads)?;
+        let (w, _) =
+            drive(&load, Work::Post { first: 0, deadline: None, pace: None }, Vec::new(), args.warmup, conc, threads)?;
         if w.ok != args.warmup {
             bail!(
                 "warm-up: {} of {} posts failed: {:?} e.g. {:?}",
@@ -873,7 +890,8 @@ fn measure_on(
     let pid = server.pid().to_string();
     let cpu0 = (cpu_seconds(&pid), cpu_seconds("self"));
     let deadline = Instant::now() + Duration::from_secs_f64(args.duration);
-    let work = Work::Post { first: args.warmup, deadline: Some(deadline) };
+    let pace = args.rate.map(|r| (Instant::now(), r));
+    let work = Work::Post { first: args.warmup, deadline: Some(deadline), pace };
     let (tally, wall) = drive(&load, work, forms, n, conc, threads)?;
     let cpu1 = (cpu_seconds(&pid), cpu_seconds("self"));
     if let Some(mut p) = perf {
@@ -918,6 +936,11 @@ fn markdown(args: &Args, results: &[Measurement]) -> String {
             "pre-fetched before the timed window"
         }
     ));
+    if let Some(rate) = args.rate {
+        out.push_str(&format!(
+            "Open loop: POSTs sent at {rate} per second on a fixed schedule (at most --concurrency in flight); latency counted from each POST's scheduled time.\n\n"
+        ));
+    }
     out.push_str("| backend | scenario | run | conc. | ok / sent | errors | req/s | p50 | p90 | p99 | max | server CPU (cores) | peak RSS |\n");
     out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for r in results {

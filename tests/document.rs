@@ -178,8 +178,8 @@ fn empty_and_too_large_files_are_refused() {
 // --- Bounded extraction ----------------------------------------------------------------------
 
 #[test]
-fn extractor_panic_is_caught_and_reported_unextractable() {
-    // pdf-extract 0.12 panics on this structurally valid PDF (see make.sh).
+fn text_in_an_undefined_font_is_reported_unextractable_not_as_a_scan() {
+    // Structurally valid, but its text is set in a font the page does not define (see make.sh).
     assert_accepted("odd_font.pdf", FileKind::Pdf, TextLayer::Unextractable, DocumentClass::Unknown, None);
 }
 

@@ -13,6 +13,7 @@
 //! [`inspect`] is blocking (it may wait up to [`Limits::extract_timeout`]); call it inside
 //! `actix_web::web::block`.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -549,7 +550,10 @@ fn analyse_pdf(data: &[u8], limits: &Limits) -> PdfOutcome {
         max_decompressed_size: Some(limits.max_decompressed_bytes),
         ..lopdf::LoadOptions::default()
     };
-    let mut doc = match lopdf::Document::load_mem_with_options(data, options) {
+    // Opened with the empty user password (owner password only), the
+    // document is decrypted as it loads, as any viewer shows it without
+    // asking for a password.
+    let doc = match lopdf::Document::load_mem_with_options(data, options) {
         Ok(doc) => doc,
         Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
             return unextractable;
@@ -560,76 +564,123 @@ fn analyse_pdf(data: &[u8], limits: &Limits) -> PdfOutcome {
     if doc.is_encrypted() {
         return PdfOutcome::Read(TextLayer::Encrypted, None);
     }
-    if doc.get_pages().is_empty() {
+    let first: Vec<u32> = doc.get_pages().into_keys().take(MAX_TEXT_PAGES as usize).collect();
+    if first.is_empty() {
         return PdfOutcome::Damaged;
     }
-    if !streams_within(&doc, limits.max_decompressed_bytes) {
-        return unextractable;
-    }
-    // Opened with the empty user password (owner password only): hand the extractor the
-    // decrypted document, as any viewer shows it without asking for a password.
-    let decrypted;
-    let pages = u32::try_from(doc.get_pages().len()).unwrap_or(u32::MAX);
-    let long = pages > MAX_TEXT_PAGES;
-    let source = if doc.was_encrypted() || long {
-        if doc.was_encrypted() {
-            doc.encryption_state = None;
-        }
-        if long {
-            let rest: Vec<u32> = (MAX_TEXT_PAGES + 1..=pages).collect();
-            doc.delete_pages(&rest);
-            doc.prune_objects();
-        }
-        let mut buffer = Vec::with_capacity(data.len());
-        if doc.save_to(&mut buffer).is_err() {
-            return PdfOutcome::Read(TextLayer::Encrypted, None);
-        }
-        decrypted = buffer;
-        &decrypted[..]
-    } else {
-        data
-    };
     let failed = if doc.was_encrypted() { TextLayer::Encrypted } else { TextLayer::Unextractable };
-    drop(doc);
-    let text = match catch_unwind(|| pdf_extract::extract_text_from_mem(source)) {
-        Ok(Ok(text)) => text,
-        Ok(Err(_)) | Err(_) => return PdfOutcome::Read(failed, None),
-    };
+    // The same parse gives the text: each page's content (and each font's
+    // ToUnicode map) is inflated within the budget; nothing else is.
+    let pages = doc.get_pages();
+    let mut text = String::new();
+    let mut undecoded = false;
+    for number in first {
+        let Some(&page) = pages.get(&number) else { continue };
+        match page_text(&doc, page, limits.max_decompressed_bytes, &mut text, &mut undecoded) {
+            Ok(()) => {}
+            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+                return PdfOutcome::Read(failed, None);
+            }
+            // A page whose fonts or content cannot be read: the other pages
+            // (and what this one gave before the error) still count, as a
+            // viewer still shows them.
+            Err(_) => {}
+        }
+    }
     let text = truncate_chars(text, limits.max_text_chars);
-    if text.trim().is_empty() {
+    if text.trim().is_empty() && undecoded {
+        // Text is shown, in fonts that cannot be read: not a scan.
+        PdfOutcome::Read(failed, None)
+    } else if text.trim().is_empty() {
         PdfOutcome::Read(TextLayer::NoText, None)
     } else {
         PdfOutcome::Read(TextLayer::Text, Some(text))
     }
 }
 
-/// Whether all non-image streams decompress to at most `budget` bytes in total.
-fn streams_within(doc: &lopdf::Document, budget: usize) -> bool {
-    let mut left = budget;
-    for object in doc.objects.values() {
-        let lopdf::Object::Stream(stream) = object else {
-            continue;
-        };
-        let is_image = stream.dict.get(b"Subtype").and_then(lopdf::Object::as_name).is_ok_and(|name| name == b"Image");
-        if is_image {
-            continue;
-        }
-        let size = if stream.dict.get(b"Filter").is_ok() {
-            match stream.decompressed_content_with_limit(left) {
-                Ok(content) => content.len(),
-                // Over the budget; or an undecodable filter, which extraction skips as well.
-                Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => return false,
-                Err(_) => 0,
+/// Appends the text a page shows. Like lopdf's own `extract_text`, but a
+/// font's ToUnicode map comes before its `/Encoding` (PDF 32000-1 §9.10.2):
+/// browsers print CJK text in Type3 fonts whose encoding names only glyph
+/// ids, and only the ToUnicode map says which characters they are.
+/// `undecoded` is set when the page shows text in a font it does not define
+/// (or whose encoding cannot be read).
+fn page_text(
+    doc: &lopdf::Document,
+    page: lopdf::ObjectId,
+    budget: usize,
+    out: &mut String,
+    undecoded: &mut bool,
+) -> lopdf::Result<()> {
+    let fonts: Vec<(Vec<u8>, lopdf::Dictionary)> = doc
+        .get_page_fonts(page)?
+        .into_iter()
+        .map(|(name, font)| {
+            let mut font = font.clone();
+            if font.get(b"ToUnicode").is_ok() {
+                font.remove(b"Encoding");
             }
-        } else {
-            stream.content.len()
-        };
-        match left.checked_sub(size) {
-            Some(rest) => left = rest,
-            None => return false,
+            (name, font)
+        })
+        .collect();
+    let mut encodings: HashMap<&[u8], lopdf::Encoding<'_>> = HashMap::with_capacity(fonts.len());
+    for (name, font) in &fonts {
+        match font.get_font_encoding_with_limit(doc, budget) {
+            Ok(encoding) => {
+                encodings.insert(name.as_slice(), encoding);
+            }
+            Err(e @ lopdf::Error::Decompress(_)) => return Err(e),
+            // Text in a font whose encoding cannot be read is skipped.
+            Err(_) => {}
         }
     }
-    true
+    let content = lopdf::content::Content::decode(&doc.get_page_content_with_limit(page, budget)?)?;
+    let mut font = None;
+    for op in &content.operations {
+        let shows = matches!(op.operator.as_str(), "Tj" | "TJ" | "'" | "\"");
+        if shows && font.is_none() {
+            *undecoded = true;
+        }
+        match op.operator.as_str() {
+            "Tf" => font = op.operands.first().and_then(|o| o.as_name().ok()).and_then(|n| encodings.get(n)),
+            "Tj" | "TJ" => show_text(font, &op.operands, out),
+            "'" => {
+                end_line(out);
+                show_text(font, &op.operands, out);
+            }
+            "\"" => {
+                end_line(out);
+                show_text(font, op.operands.get(2).map(std::slice::from_ref).unwrap_or_default(), out);
+            }
+            "T*" | "ET" => end_line(out),
+            _ => {}
+        }
+    }
+    end_line(out);
+    Ok(())
+}
+
+fn end_line(out: &mut String) {
+    if !out.is_empty() && !out.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+/// The strings of a `Tj`/`TJ`; a large negative adjustment in a `TJ` array
+/// is the gap between words.
+fn show_text(font: Option<&lopdf::Encoding<'_>>, operands: &[lopdf::Object], out: &mut String) {
+    let Some(encoding) = font else { return };
+    for operand in operands {
+        match operand {
+            lopdf::Object::String(bytes, _) => {
+                // Codes the font does not map are left out.
+                let _ = encoding.write_to_string(bytes, out);
+            }
+            lopdf::Object::Array(items) => show_text(font, items, out),
+            lopdf::Object::Integer(gap) if *gap < -100 => out.push(' '),
+            lopdf::Object::Real(gap) if *gap < -100.0 => out.push(' '),
+            _ => {}
+        }
+    }
 }
 
 fn truncate_chars(mut text: String, max_chars: usize) -> String {
