@@ -73,6 +73,10 @@ struct Args {
     /// Keep the server's log here (suffixed with the backend).
     #[arg(long)]
     keep_log: Option<PathBuf>,
+    /// Copy the seeded SQLite database here at the end (to look at query
+    /// plans with `sqlite3 FILE 'EXPLAIN QUERY PLAN …'`).
+    #[arg(long)]
+    keep_db: Option<PathBuf>,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -584,6 +588,15 @@ fn run_backend(args: &Args, backend: &str) -> Result<Vec<String>> {
     let result = measure(args, backend, &server);
     if let Some(keep) = &args.keep_log {
         let _ = std::fs::copy(&server.log_path, format!("{}.{}", keep.display(), backend.to_lowercase()));
+    }
+    if let (Some(keep), Some(path)) = (&args.keep_db, db_url.strip_prefix("sqlite://")) {
+        // Sessions write now and then: fold the WAL in first so the copy is whole.
+        let _ = Command::new("sqlite3").arg(path).arg("PRAGMA wal_checkpoint(TRUNCATE);").status();
+        std::fs::copy(path, keep).with_context(|| format!("copying the database to {}", keep.display()))?;
+        let wal = format!("{path}-wal");
+        if std::path::Path::new(&wal).exists() {
+            std::fs::copy(&wal, format!("{}-wal", keep.display()))?;
+        }
     }
     result.map_err(|e| e.context(format!("server log tail:\n{}", server.log_tail())))
 }

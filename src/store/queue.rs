@@ -13,12 +13,12 @@
 //! `(priority, due_date, created_at, id)` deliver it without a sort.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::dsl::count_star;
+use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Text};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 
 use super::DbConnection;
-use super::schema::{case_events, case_flags, cases};
+use super::schema::{case_counts, case_events, case_flags, cases};
 
 /// The backend type queries are boxed for.
 type Backend = <DbConnection as diesel::Connection>::Backend;
@@ -42,6 +42,36 @@ pub struct QueueFilter {
     pub flag: Option<String>,
     /// Lower-cased search text (matched as a substring of `search_text`).
     pub needle: Option<String>,
+    /// The ids the search index found for `needle`, when [`narrow`] looked
+    /// them up: counts and page then test these instead of asking the index
+    /// again.
+    pub candidates: Option<Vec<i64>>,
+}
+
+/// Above this many search hits the candidate list is not worth carrying.
+const MAX_CANDIDATES: i64 = 2_000;
+
+/// On SQLite, looks the needle up in the trigram index once (instead of once
+/// per count and once for the page), keeping the hits as `candidates` when
+/// they are few.
+pub fn narrow(conn: &mut DbConnection, f: &mut QueueFilter) -> QueryResult<()> {
+    let Some(phrase) = f.needle.as_deref().and_then(trigram_phrase) else {
+        return Ok(());
+    };
+    if !Plan::of(conn).fts {
+        return Ok(());
+    }
+    let ids: Vec<i64> = diesel::sql_query("SELECT rowid AS id FROM cases_search WHERE cases_search MATCH ? LIMIT ?")
+        .bind::<Text, _>(phrase)
+        .bind::<BigInt, _>(MAX_CANDIDATES + 1)
+        .load::<IdRow>(conn)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    if i64::try_from(ids.len()).unwrap_or(i64::MAX) <= MAX_CANDIDATES {
+        f.candidates = Some(ids);
+    }
+    Ok(())
 }
 
 /// One row of the queue table.
@@ -91,36 +121,149 @@ enum Skip {
     Kind,
 }
 
-fn condition(f: &QueueFilter, skip: Skip) -> Condition {
+/// The FTS5 query for a needle: one phrase, which the trigram tokenizer
+/// matches as a substring. `None` when the needle is shorter than a trigram
+/// (the index cannot help; the `LIKE` alone decides).
+pub fn trigram_phrase(needle: &str) -> Option<String> {
+    (needle.chars().count() >= 3).then(|| format!("\"{}\"", needle.replace('"', "\"\"")))
+}
+
+/// How a query on `cases` is to be run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Plan {
+    /// SQLite: find substrings through the `cases_search` trigram table.
+    /// (PostgreSQL's `pg_trgm` index serves the `LIKE` itself.)
+    fts: bool,
+    /// SQLite: walk the index that is in queue order and test the filters on
+    /// its entries, instead of letting a filter's index fetch every match
+    /// and sort them. Only the ORDER BY's index (or the per-status one, for
+    /// one status) stays usable: the other terms are written so that no
+    /// index applies (`+col`, `col || ''`). SQLite has no statistics unless
+    /// ANALYZE ran, and without them it sorts every open case for page 1.
+    ordered: bool,
+}
+
+impl Plan {
+    fn of(conn: &DbConnection) -> Self {
+        Plan { fts: matches!(conn, DbConnection::Sqlite(_)), ordered: false }
+    }
+}
+
+fn condition(f: &QueueFilter, skip: Skip, plan: Plan) -> Condition {
     // Always true; keeps the types simple when nothing else applies.
     let mut c: Condition = Box::new(cases::id.is_not_null());
+    let ordered = plan.ordered;
     if skip != Skip::Status {
-        c = Box::new(c.and(cases::status.eq_any(f.statuses.clone())));
+        c = match f.statuses.as_slice() {
+            [one] => Box::new(c.and(cases::status.eq(one.clone()))),
+            many if ordered => Box::new(c.and(cases::status.concat("").eq_any(many.to_vec()))),
+            many => Box::new(c.and(cases::status.eq_any(many.to_vec()))),
+        };
     }
     if skip != Skip::Kind
         && let Some(k) = &f.kind
     {
-        c = Box::new(c.and(cases::kind.eq(k.clone())));
+        c = if ordered {
+            Box::new(c.and(cases::kind.concat("").eq(k.clone())))
+        } else {
+            Box::new(c.and(cases::kind.eq(k.clone())))
+        };
     }
     match f.assignee {
         None | Some(Assignee::Anyone) => {}
+        Some(Assignee::Unassigned) if ordered => c = Box::new(c.and(sql::<Bool>("+cases.assignee_id IS NULL"))),
         Some(Assignee::Unassigned) => c = Box::new(c.and(cases::assignee_id.is_null())),
+        Some(Assignee::Staff(id)) if ordered => {
+            c = Box::new(c.and(sql::<Bool>("+cases.assignee_id = ").bind::<BigInt, _>(id)));
+        }
         Some(Assignee::Staff(id)) => c = Box::new(c.and(cases::assignee_id.assume_not_null().eq(id))),
     }
     if let Some(code) = &f.flag {
-        let with_flag = case_flags::table.filter(case_flags::code.eq(code.clone())).select(case_flags::case_id);
-        c = Box::new(c.and(cases::id.eq_any(with_flag)));
+        if ordered {
+            let flagged = sql::<Bool>("+cases.id IN (SELECT case_id FROM case_flags WHERE code = ")
+                .bind::<Text, _>(code.clone())
+                .sql(")");
+            c = Box::new(c.and(flagged));
+        } else {
+            let with_flag = case_flags::table.filter(case_flags::code.eq(code.clone())).select(case_flags::case_id);
+            c = Box::new(c.and(cases::id.eq_any(with_flag)));
+        }
     }
     if let Some(n) = &f.needle {
+        if let Some(ids) = &f.candidates {
+            c = if ordered {
+                Box::new(c.and((cases::id + 0).eq_any(ids.clone())))
+            } else {
+                Box::new(c.and(cases::id.eq_any(ids.clone())))
+            };
+        } else if plan.fts
+            && let Some(phrase) = trigram_phrase(n)
+        {
+            // The index finds the candidates; the LIKE below keeps the
+            // meaning exactly that of a substring of `search_text`.
+            let found = sql::<Bool>(if ordered { "+cases.id IN (" } else { "cases.id IN (" })
+                .sql("SELECT rowid FROM cases_search WHERE cases_search MATCH ")
+                .bind::<Text, _>(phrase)
+                .sql(")");
+            c = Box::new(c.and(found));
+        }
         c = Box::new(c.and(cases::search_text.like(contains_pattern(n)).escape('\\')));
     }
     c
 }
 
+/// Whether walking the queue-ordered index beats fetching every match and
+/// sorting: the walk visits about `(skipped + limit) × all / matches`
+/// entries, the sort fetches and orders `matches` rows (a few times the
+/// cost of an entry).
+fn walk_is_cheaper(skipped: i64, limit: i64, matches: i64, all: i64) -> bool {
+    if matches <= 0 {
+        return false;
+    }
+    let visited = (skipped + limit).saturating_mul(all) / matches;
+    visited <= matches.saturating_mul(4)
+}
+
+/// Whether the counts can be read from `case_counts`: it is kept per kind,
+/// status and assignee, so a flag or a search needs the cases themselves.
+fn tallied(f: &QueueFilter) -> bool {
+    f.flag.is_none() && f.needle.is_none()
+}
+
+/// `case_counts`, grouped by `status` or `kind`, filtered on the other (when
+/// not skipped) and on the assignee.
+fn tally(conn: &mut DbConnection, f: &QueueFilter, skip: Skip) -> QueryResult<Vec<(String, i64)>> {
+    let mut c: Box<dyn BoxableExpression<case_counts::table, Backend, SqlType = Bool>> =
+        Box::new(case_counts::n.is_not_null());
+    if skip != Skip::Status {
+        c = Box::new(c.and(case_counts::status.eq_any(f.statuses.clone())));
+    }
+    if skip != Skip::Kind
+        && let Some(k) = &f.kind
+    {
+        c = Box::new(c.and(case_counts::kind.eq(k.clone())));
+    }
+    match f.assignee {
+        None | Some(Assignee::Anyone) => {}
+        Some(Assignee::Unassigned) => c = Box::new(c.and(case_counts::assignee_key.eq(0))),
+        Some(Assignee::Staff(id)) => c = Box::new(c.and(case_counts::assignee_key.eq(id))),
+    }
+    let total = sql::<BigInt>("CAST(SUM(n) AS BIGINT)");
+    match skip {
+        Skip::Kind => {
+            case_counts::table.filter(c).group_by(case_counts::kind).select((case_counts::kind, total)).load(conn)
+        }
+        _ => case_counts::table.filter(c).group_by(case_counts::status).select((case_counts::status, total)).load(conn),
+    }
+}
+
 /// Cases per status, with every filter but the status one.
 pub fn counts_by_status(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<(String, i64)>> {
+    if tallied(f) {
+        return tally(conn, f, Skip::Status);
+    }
     cases::table
-        .filter(condition(f, Skip::Status))
+        .filter(condition(f, Skip::Status, Plan::of(conn)))
         .group_by(cases::status)
         .select((cases::status, count_star()))
         .load(conn)
@@ -128,18 +271,55 @@ pub fn counts_by_status(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult
 
 /// Cases per kind, with every filter but the kind one.
 pub fn counts_by_kind(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<(String, i64)>> {
-    cases::table.filter(condition(f, Skip::Kind)).group_by(cases::kind).select((cases::kind, count_star())).load(conn)
+    if tallied(f) {
+        return tally(conn, f, Skip::Kind);
+    }
+    cases::table
+        .filter(condition(f, Skip::Kind, Plan::of(conn)))
+        .group_by(cases::kind)
+        .select((cases::kind, count_star()))
+        .load(conn)
 }
 
-/// One page of the queue, most urgent first.
-pub fn page(conn: &mut DbConnection, f: &QueueFilter, offset: i64, limit: i64) -> QueryResult<Vec<QueueRow>> {
-    cases::table
-        .filter(condition(f, Skip::Nothing))
-        .order((cases::priority.asc(), cases::due_date.asc(), cases::created_at.asc(), cases::id.asc()))
-        .limit(limit)
-        .offset(offset)
-        .select(QueueRow::as_select())
-        .load(conn)
+/// One page of the queue, most urgent first: `limit` rows from `offset`, of
+/// `total` matching rows. A page in the second half is read from the other
+/// end of the index (descending, then reversed), so no page costs more than
+/// walking half the matches, and the last pages cost as little as the first.
+pub fn page(
+    conn: &mut DbConnection,
+    f: &QueueFilter,
+    offset: i64,
+    limit: i64,
+    total: i64,
+) -> QueryResult<Vec<QueueRow>> {
+    let from_end = total - offset;
+    let backward = offset > from_end;
+    let mut plan = Plan::of(conn);
+    if plan.fts {
+        let all: Option<i64> =
+            case_counts::table.select(sql::<Nullable<BigInt>>("CAST(SUM(n) AS BIGINT)")).first(conn)?;
+        let skipped = if backward { (from_end - limit).max(0) } else { offset };
+        plan.ordered = walk_is_cheaper(skipped, limit, total, all.unwrap_or(0));
+    }
+    let query = cases::table.filter(condition(f, Skip::Nothing, plan)).select(QueueRow::as_select());
+    if !backward {
+        return query
+            .order((cases::priority.asc(), cases::due_date.asc(), cases::created_at.asc(), cases::id.asc()))
+            .limit(limit)
+            .offset(offset)
+            .load(conn);
+    }
+    let take = limit.min(from_end);
+    if take <= 0 {
+        return Ok(Vec::new());
+    }
+    let mut rows = query
+        .order((cases::priority.desc(), cases::due_date.desc(), cases::created_at.desc(), cases::id.desc()))
+        .limit(take)
+        .offset(from_end - take)
+        .load(conn)?;
+    rows.reverse();
+    Ok(rows)
 }
 
 /// The flag codes of some cases: (case id, code), in flag order of insertion.
@@ -270,12 +450,34 @@ pub fn claim_next(conn: &mut DbConnection, c: &Claim<'_>) -> QueryResult<Option<
 
 #[cfg(test)]
 mod tests {
-    use super::contains_pattern;
+    use super::{contains_pattern, trigram_phrase, walk_is_cheaper};
 
     #[test]
     fn like_patterns_escape_wildcards() {
         assert_eq!(contains_pattern("abc"), "%abc%");
         assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
         assert_eq!(contains_pattern("台灣"), "%台灣%");
+    }
+
+    #[test]
+    fn walking_the_ordered_index_wins_unless_matches_are_few() {
+        // Open work: 80,000 of 100,000; page 1 and the middle page.
+        assert!(walk_is_cheaper(0, 50, 80_000, 100_000));
+        assert!(walk_is_cheaper(40_000, 50, 80_000, 100_000));
+        // Ten search hits: fetch and sort them.
+        assert!(!walk_is_cheaper(0, 50, 10, 100_000));
+        // 5 % of the cases: page 1 walks ~1,000 entries rather than sort
+        // 5,000 rows; the middle page would walk half the index: sort.
+        assert!(walk_is_cheaper(0, 50, 5_000, 100_000));
+        assert!(!walk_is_cheaper(2_450, 50, 5_000, 100_000));
+        assert!(!walk_is_cheaper(0, 50, 0, 100_000));
+    }
+
+    #[test]
+    fn trigram_phrases_quote_and_need_three_characters() {
+        assert_eq!(trigram_phrase("ab"), None);
+        assert_eq!(trigram_phrase("台灣"), None);
+        assert_eq!(trigram_phrase("台灣微"), Some("\"台灣微\"".into()));
+        assert_eq!(trigram_phrase("say \"hi\""), Some("\"say \"\"hi\"\"\"".into()));
     }
 }

@@ -9,6 +9,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Cases per (kind, status, assignee), kept by triggers; 0 = unassigned,
+    /// spread over 16 shards that readers sum.
+    case_counts (kind, status, assignee_key, shard) {
+        kind -> Text,
+        status -> Text,
+        assignee_key -> BigInt,
+        shard -> Integer,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     staff (id) {
         id -> BigInt,
         email -> Text,

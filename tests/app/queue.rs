@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 use frontline::domain::calendar::short_date;
 use frontline::store::cases::{self as cases_store, NewCase};
-use frontline::store::schema::{case_events, case_flags, cases};
+use frontline::store::schema::{case_counts, case_events, case_flags, cases};
 
 use crate::helpers::*;
 
@@ -337,6 +337,143 @@ async fn pages_of_fifty_and_a_page_past_the_end_goes_to_page_one() {
     assert!(p.contains("href=\"/staff/queue?kind=kpi&page=3\" rel=\"next\""), "links keep the filters");
 }
 
+/// The queue order of some cases, computed here from the stored columns.
+async fn queue_order(app: &TestApp, refs: &[String]) -> Vec<String> {
+    let refs = refs.to_vec();
+    let mut rows: Vec<(i32, NaiveDate, chrono::NaiveDateTime, i64, String)> = app
+        .db
+        .read(move |conn| {
+            Ok(cases::table
+                .filter(cases::reference.eq_any(refs))
+                .select((cases::priority, cases::due_date, cases::created_at, cases::id, cases::reference))
+                .load(conn)?)
+        })
+        .await
+        .expect("load");
+    rows.sort();
+    rows.into_iter().map(|r| r.4).collect()
+}
+
+#[actix_web::test]
+async fn pages_read_from_either_end_keep_one_order() {
+    let app = spawn_app().await;
+    let refs = seed(&app, 130, "kpi").await;
+    // Priorities and due dates all over the place, with ties on both.
+    for (i, r) in refs.iter().enumerate() {
+        adjust(&app, r, (i % 4) as i32 + 1, today() + Duration::days((i % 7) as i64 - 3)).await;
+    }
+    let dirs = seed(&app, 30, "directory").await;
+    let me = app.sign_in_as("ana@frontline.example", "agent").await;
+    for r in refs.iter().step_by(3) {
+        set_status_and_assignee(&app, r, "in_review", Some(me)).await;
+    }
+    // Default view: pages 1 and 2 read forwards, 3 and 4 from the end.
+    let mut shown = Vec::new();
+    for page in 1..=4 {
+        let (status, html) = app.get_html(&format!("/staff/queue?page={page}")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains(&format!("(page {page} of 4)")), "page {page}");
+        shown.extend(listed(&html));
+    }
+    let everything: Vec<String> = refs.iter().chain(&dirs).cloned().collect();
+    assert_eq!(shown, queue_order(&app, &everything).await, "the pages, end to end, are the queue in order");
+    // A filtered view the same way (kind and assignee; 86 unassigned KPI cases, 2 pages).
+    let unassigned: Vec<String> = refs.iter().enumerate().filter(|(i, _)| i % 3 != 0).map(|(_, r)| r.clone()).collect();
+    let mut shown = Vec::new();
+    for page in 1..=2 {
+        let (_, html) = app.get_html(&format!("/staff/queue?kind=kpi&assignee=unassigned&page={page}")).await;
+        shown.extend(listed(&html));
+    }
+    assert_eq!(shown, queue_order(&app, &unassigned).await);
+    let (_, html) = app.get_html("/staff/queue?kind=kpi&assignee=unassigned&page=2").await;
+    assert!(html.contains("86 cases – Open work, KPI discrepancy, Unassigned"));
+    assert_eq!(listed(&html).len(), 36);
+}
+
+#[actix_web::test]
+async fn counts_kept_by_triggers_always_match_the_cases() {
+    let app = spawn_app().await;
+    let refs = seed(&app, 12, "kpi").await;
+    let dirs = seed(&app, 5, "directory").await;
+    file_kpi(&app, kpi_fields()).await;
+    file_directory(&app, directory_fields()).await;
+    let me = app.sign_in_as("ana@frontline.example", "agent").await;
+    let bob = app.create_staff("bob@frontline.example", "Bob Builder", "agent").await;
+    // Through the app: claim-next (status and assignee change together).
+    let r = claim(&app, &app.client, &[]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    // Directly: every kind of change the triggers must follow.
+    set_status_and_assignee(&app, &refs[0], "in_review", Some(bob)).await;
+    set_status_and_assignee(&app, &refs[1], "resolved", Some(me)).await;
+    set_status_and_assignee(&app, &refs[1], "resolved", None).await;
+    set_status_and_assignee(&app, &dirs[0], "approved", None).await;
+    set_status_and_assignee(&app, &dirs[0], "approved", None).await; // no change at all
+    let gone = refs[2].clone();
+    app.db
+        .write(move |conn| {
+            let id: i64 = cases::table.filter(cases::reference.eq(&gone)).select(cases::id).first(conn)?;
+            diesel::delete(case_flags::table.filter(case_flags::case_id.eq(id))).execute(conn)?;
+            diesel::delete(case_events::table.filter(case_events::case_id.eq(id))).execute(conn)?;
+            diesel::delete(frontline::store::schema::attachments::table)
+                .filter(frontline::store::schema::attachments::case_id.eq(id))
+                .execute(conn)?;
+            diesel::delete(cases::table.filter(cases::id.eq(id))).execute(conn)?;
+            Ok(())
+        })
+        .await
+        .expect("delete");
+    let (kept, real) = app
+        .db
+        .read(|conn| {
+            let kept: Vec<(String, String, i64, i64)> = case_counts::table
+                .select((case_counts::kind, case_counts::status, case_counts::assignee_key, case_counts::n))
+                .load(conn)?;
+            let real: Vec<(String, String, Option<i64>)> =
+                cases::table.select((cases::kind, cases::status, cases::assignee_id)).load(conn)?;
+            Ok((kept, real))
+        })
+        .await
+        .expect("read");
+    let mut want = std::collections::BTreeMap::new();
+    for (kind, status, assignee) in real {
+        *want.entry((kind, status, assignee.unwrap_or(0))).or_insert(0i64) += 1;
+    }
+    let mut got = std::collections::BTreeMap::new();
+    for (kind, status, assignee, n) in kept {
+        *got.entry((kind, status, assignee)).or_insert(0i64) += n;
+    }
+    got.retain(|_, n| *n != 0);
+    assert_eq!(got, want);
+    assert_eq!(want.values().sum::<i64>(), 18);
+    // The page's counts are these.
+    let (_, html) = app.get_html("/staff/queue?status=resolved").await;
+    assert!(html.contains("<option value=\"resolved\" selected>Resolved (1)</option>"));
+    assert!(html.contains(&format!("<option value=\"{bob}\">Bob Builder")), "assignee choices still listed");
+}
+
+#[actix_web::test]
+async fn search_finds_substrings_of_any_length_and_shrugs_off_query_syntax() {
+    let app = spawn_app().await;
+    let kpi = file_kpi(&app, kpi_fields()).await; // 台灣微軟學習夥伴有限公司
+    let other = file_kpi(&app, with(kpi_fields(), "company_name", Some("Fabrikam \"Quoted\" Training"))).await;
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    let all = [&kpi, &other];
+    check(&app, &all, "q=%E5%BE%AE%E8%BB%9F".into(), vec![&kpi]).await; // 微軟: two characters
+    check(&app, &all, "q=%E5%AD%B8%E7%BF%92%E5%A4%A5".into(), vec![&kpi]).await; // 學習夥: inside the name
+    check(&app, &all, "q=%E5%A4%A5%E4%BC%B4%E6%9C%89%E9%99%90".into(), vec![&kpi]).await; // 夥伴有限
+    check(&app, &all, "q=%22quoted%22".into(), vec![&other]).await; // "quoted", quotes included
+    check(&app, &all, "q=%22quoted".into(), vec![&other]).await;
+    check(&app, &all, "q=quoted%22+tr".into(), vec![&other]).await;
+    for syntax in ["a*", "OR", "NEAR(a b)", "quoted AND", "-fab", "^fab", "col:fab", "\"\"\""] {
+        let q: String = url::form_urlencoded::byte_serialize(syntax.as_bytes()).collect();
+        let (status, _) = app.get_html(&format!("/staff/queue?q={q}")).await;
+        assert_eq!(status, 200, "{syntax}");
+    }
+    check(&app, &all, "q=fabrikam+%22quoted%22+training".into(), vec![&other]).await;
+    check(&app, &all, "q=rikam+%22quo".into(), vec![&other]).await;
+    check(&app, &all, "q=zzzz".into(), vec![]).await;
+}
+
 #[actix_web::test]
 async fn unknown_filter_values_are_a_clear_400() {
     let app = spawn_app().await;
@@ -590,13 +727,13 @@ async fn queue_at_100k_cases_plans_and_timings() {
                 let total: i64 = by_status.iter().filter(|(s, _)| f2.statuses.contains(s)).map(|(_, n)| n).sum();
                 let _ = by_kind;
                 let t = Instant::now();
-                let rows = q::page(conn, &f2, 0, PAGE_SIZE)?;
+                let rows = q::page(conn, &f2, 0, PAGE_SIZE, total)?;
                 let first = t.elapsed();
                 assert!(!rows.is_empty() || total == 0);
                 let last_page = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
                 let deep_page = last_page.min(1000);
                 let t = Instant::now();
-                q::page(conn, &f2, offset(deep_page), PAGE_SIZE)?;
+                q::page(conn, &f2, offset(deep_page), PAGE_SIZE, total)?;
                 Ok((counts, first, (deep_page, t.elapsed(), total)))
             })
             .await

@@ -157,12 +157,13 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
         url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
     let filters =
         QueueFilters::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(AppError::BadRequest)?;
-    let query = QueueFilter {
+    let mut query = QueueFilter {
         kind: filters.kind.map(|k| k.as_str().to_string()),
         statuses: filters.statuses().into_iter().map(|s| s.as_str().to_string()).collect(),
         assignee: Some(filters.assignee.resolve(me.id)),
         flag: filters.flag.map(|f| f.as_str().to_string()),
         needle: filters.needle(),
+        candidates: None,
     };
     let shown: Vec<String> = query.statuses.clone();
     let page = filters.page;
@@ -178,13 +179,14 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
                     "No staff member has the id {id}. Choose an assignee from the list."
                 )));
             }
+            store::narrow(conn, &mut query)?;
             let by_status: HashMap<String, i64> = store::counts_by_status(conn, &query)?.into_iter().collect();
             let by_kind: HashMap<String, i64> = store::counts_by_kind(conn, &query)?.into_iter().collect();
             let total: i64 = shown.iter().filter_map(|s| by_status.get(s)).sum();
             if page > page_count(total) {
                 return Ok(None);
             }
-            let rows = store::page(conn, &query, rules::offset(page), PAGE_SIZE)?;
+            let rows = store::page(conn, &query, rules::offset(page), PAGE_SIZE, total)?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let flags = store::flags_of(conn, &ids)?;
             Ok(Some((all, by_status, by_kind, total, rows, flags)))

@@ -1,0 +1,10 @@
+DROP INDEX cases_status_queue_idx;
+CREATE INDEX cases_status_queue_idx ON cases (status, priority, due_date, created_at, id);
+CREATE INDEX cases_queue_idx ON cases (priority, due_date, created_at, id);
+DROP INDEX cases_queue_cover_idx;
+DROP INDEX cases_search_trgm_idx;
+DROP TRIGGER cases_count_delete ON cases;
+DROP TRIGGER cases_count_update ON cases;
+DROP TRIGGER cases_count_insert ON cases;
+DROP FUNCTION case_counts_track();
+DROP TABLE case_counts;

@@ -1,0 +1,12 @@
+DROP INDEX cases_status_queue_idx;
+CREATE INDEX cases_status_queue_idx ON cases (status, priority, due_date, created_at, id);
+CREATE INDEX cases_queue_idx ON cases (priority, due_date, created_at, id);
+DROP INDEX cases_queue_cover_idx;
+DROP TRIGGER cases_search_delete;
+DROP TRIGGER cases_search_update;
+DROP TRIGGER cases_search_insert;
+DROP TABLE cases_search;
+DROP TRIGGER cases_count_delete;
+DROP TRIGGER cases_count_update;
+DROP TRIGGER cases_count_insert;
+DROP TABLE case_counts;
