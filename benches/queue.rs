@@ -613,6 +613,7 @@ fn measure(args: &Args, backend: &str, server: &Server) -> Result<Vec<String>> {
     let scenarios = [
         ("unfiltered p1".to_string(), "/staff/queue".to_string()),
         (format!("unfiltered p{all_pages} (last)"), format!("/staff/queue?page={all_pages}")),
+        (format!("unfiltered p{} (middle)", all_pages / 2), format!("/staff/queue?page={}", all_pages / 2)),
         ("filtered p1".into(), filtered.into()),
         (format!("filtered p{kpi_pages} (last)"), format!("{filtered}&page={kpi_pages}")),
         ("search".into(), "/staff/queue?q=company+4242".into()),

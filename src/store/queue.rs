@@ -51,23 +51,19 @@ pub struct QueueFilter {
 /// Above this many search hits the candidate list is not worth carrying.
 const MAX_CANDIDATES: i64 = 2_000;
 
-/// On SQLite, looks the needle up in the trigram index once (instead of once
-/// per count and once for the page), keeping the hits as `candidates` when
-/// they are few.
+/// Looks the needle up in the trigram index once (instead of once per count
+/// and once for the page), keeping the hits as `candidates` when they are
+/// few. Needles shorter than a trigram are left to the `LIKE`.
 pub fn narrow(conn: &mut DbConnection, f: &mut QueueFilter) -> QueryResult<()> {
-    let Some(phrase) = f.needle.as_deref().and_then(trigram_phrase) else {
-        return Ok(());
-    };
-    if !Plan::of(conn).fts {
+    if f.needle.as_deref().and_then(trigram_phrase).is_none() {
         return Ok(());
     }
-    let ids: Vec<i64> = diesel::sql_query("SELECT rowid AS id FROM cases_search WHERE cases_search MATCH ? LIMIT ?")
-        .bind::<Text, _>(phrase)
-        .bind::<BigInt, _>(MAX_CANDIDATES + 1)
-        .load::<IdRow>(conn)?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
+    let probe = QueueFilter { needle: f.needle.clone(), ..QueueFilter::default() };
+    let ids: Vec<i64> = cases::table
+        .filter(condition(&probe, Skip::Status, Plan::of(conn)))
+        .select(cases::id)
+        .limit(MAX_CANDIDATES + 1)
+        .load(conn)?;
     if i64::try_from(ids.len()).unwrap_or(i64::MAX) <= MAX_CANDIDATES {
         f.candidates = Some(ids);
     }
