@@ -198,13 +198,25 @@ where
 
 type Queue = std::sync::mpsc::Sender<Box<dyn WriteJob>>;
 
+/// How often, at most, the checkpointer copies committed pages from the WAL
+/// into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// The SQLite writer: one thread with its own connection that commits
 /// queued writes in groups (one `BEGIN IMMEDIATE … COMMIT`, so one fsync,
 /// for every write that arrived while the previous group committed). Each
 /// write is its own savepoint, and nobody hears "done" before the commit.
+///
+/// The writer never checkpoints (`wal_autocheckpoint = 0`): a second thread
+/// does, on its own connection, at most every [`CHECKPOINT_EVERY`] after
+/// commits. A checkpoint copies megabytes and fsyncs the database file; run
+/// by the committing connection (SQLite's default) it stalls every write
+/// queued behind it, which is most of the tail latency of invoice uploads.
 fn spawn_sqlite_writer(manager: Manager) -> anyhow::Result<Queue> {
     let (tx, rx) = std::sync::mpsc::channel::<Box<dyn WriteJob>>();
     let mut conn = manager.connect_now().context("could not open the SQLite writer connection")?;
+    conn.batch_execute("PRAGMA wal_autocheckpoint = 0;").context("could not configure the SQLite writer")?;
+    let committed = spawn_sqlite_checkpointer(&manager)?;
     std::thread::Builder::new()
         .name("frontline-sqlite-writer".into())
         .spawn(move || {
@@ -220,9 +232,17 @@ fn spawn_sqlite_writer(manager: Manager) -> anyhow::Result<Queue> {
                 if outcome.is_err() {
                     // Start afresh: whatever the old connection held is rolled back.
                     match manager.connect_now() {
-                        Ok(fresh) => conn = fresh,
+                        Ok(fresh) => {
+                            conn = fresh;
+                            if let Err(e) = conn.batch_execute("PRAGMA wal_autocheckpoint = 0;") {
+                                tracing::error!(error = %e, "could not configure the SQLite writer connection");
+                            }
+                        }
                         Err(e) => tracing::error!(error = %e, "could not reopen the SQLite writer connection"),
                     }
+                } else {
+                    // Full means a checkpoint is already due.
+                    let _ = committed.try_send(());
                 }
                 for job in group {
                     job.finish(outcome.clone());
@@ -230,6 +250,27 @@ fn spawn_sqlite_writer(manager: Manager) -> anyhow::Result<Queue> {
             }
         })
         .context("could not start the SQLite writer thread")?;
+    Ok(tx)
+}
+
+/// The checkpointer: after commits, waits [`CHECKPOINT_EVERY`] (so commits
+/// in between share one checkpoint) and runs a PASSIVE checkpoint, which
+/// never blocks the writer or readers. Ends with the writer.
+fn spawn_sqlite_checkpointer(manager: &Manager) -> anyhow::Result<std::sync::mpsc::SyncSender<()>> {
+    let (tx, rx) = std::sync::mpsc::sync_channel::<()>(1);
+    let mut conn = manager.connect_now().context("could not open the SQLite checkpoint connection")?;
+    std::thread::Builder::new()
+        .name("frontline-sqlite-checkpointer".into())
+        .spawn(move || {
+            while rx.recv().is_ok() {
+                std::thread::sleep(CHECKPOINT_EVERY);
+                while rx.try_recv().is_ok() {}
+                if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+                    tracing::warn!(error = %e, "SQLite checkpoint failed; the next one retries");
+                }
+            }
+        })
+        .context("could not start the SQLite checkpoint thread")?;
     Ok(tx)
 }
 
@@ -476,6 +517,40 @@ mod tests {
         let stored: i64 =
             db.read(|conn| Ok(super::schema::app_secrets::table.count().get_result(conn)?)).await.expect("count");
         assert_eq!(stored, 180, "every acknowledged write is stored, no refused one is");
+    }
+
+    #[actix_web::test]
+    async fn committed_pages_reach_the_database_file_without_the_writer_checkpointing() {
+        use diesel::prelude::*;
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("c.db");
+        let db = super::Db::connect(DatabaseUrl::Sqlite(path.display().to_string()), 2).expect("db");
+        let before = std::fs::metadata(&path).expect("file").len();
+        // About 2 MB of committed pages, far below SQLite's own 1,000-page
+        // autocheckpoint (which the writer has switched off anyway).
+        for i in 0..32 {
+            db.write(move |conn| {
+                diesel::insert_into(super::schema::app_secrets::table)
+                    .values((
+                        super::schema::app_secrets::name.eq(format!("blob{i}")),
+                        super::schema::app_secrets::value.eq("x".repeat(64 * 1024)),
+                    ))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .await
+            .expect("write");
+        }
+        // The checkpointer copies them into the database file shortly after.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let grown = loop {
+            let now = std::fs::metadata(&path).expect("file").len();
+            if now >= before + 2_000_000 || std::time::Instant::now() > deadline {
+                break now;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        assert!(grown >= before + 2_000_000, "database file {before} -> {grown} bytes");
     }
 
     #[test]
