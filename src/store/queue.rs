@@ -12,6 +12,8 @@
 //! that is not. Keeping the order to plain columns lets the index
 //! `(priority, due_date, created_at, id)` deliver it without a sort.
 
+use std::collections::HashMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::{count_star, sql};
 use diesel::prelude::*;
@@ -226,38 +228,58 @@ fn tallied(f: &QueueFilter) -> bool {
     f.flag.is_none() && f.needle.is_none()
 }
 
-/// `case_counts`, grouped by `status` or `kind`, filtered on the other (when
-/// not skipped) and on the assignee.
-fn tally(conn: &mut DbConnection, f: &QueueFilter, skip: Skip) -> QueryResult<Vec<(String, i64)>> {
-    let mut c: Box<dyn BoxableExpression<case_counts::table, Backend, SqlType = Bool>> =
-        Box::new(case_counts::n.is_not_null());
-    if skip != Skip::Status {
-        c = Box::new(c.and(case_counts::status.eq_any(f.statuses.clone())));
+/// What the queue counts.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    /// Cases per status, with every filter but the status one.
+    pub by_status: Vec<(String, i64)>,
+    /// Cases per kind, with every filter but the kind one.
+    pub by_kind: Vec<(String, i64)>,
+    /// All cases, whatever the filters, when it came with the counts.
+    pub all: Option<i64>,
+}
+
+/// The counts of the queue page: from `case_counts` in one read when the
+/// filters allow (summed per kind, status and assignee, then filtered
+/// here), else by counting the cases.
+pub fn counts(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Counts> {
+    if !tallied(f) {
+        return Ok(Counts { by_status: counts_by_status(conn, f)?, by_kind: counts_by_kind(conn, f)?, all: None });
     }
-    if skip != Skip::Kind
-        && let Some(k) = &f.kind
-    {
-        c = Box::new(c.and(case_counts::kind.eq(k.clone())));
-    }
-    match f.assignee {
-        None | Some(Assignee::Anyone) => {}
-        Some(Assignee::Unassigned) => c = Box::new(c.and(case_counts::assignee_key.eq(0))),
-        Some(Assignee::Staff(id)) => c = Box::new(c.and(case_counts::assignee_key.eq(id))),
-    }
-    let total = sql::<BigInt>("CAST(SUM(n) AS BIGINT)");
-    match skip {
-        Skip::Kind => {
-            case_counts::table.filter(c).group_by(case_counts::kind).select((case_counts::kind, total)).load(conn)
+    let rows: Vec<(String, String, i64, i64)> = case_counts::table
+        .group_by((case_counts::kind, case_counts::status, case_counts::assignee_key))
+        .select((
+            case_counts::kind,
+            case_counts::status,
+            case_counts::assignee_key,
+            sql::<BigInt>("CAST(SUM(n) AS BIGINT)"),
+        ))
+        .load(conn)?;
+    let whose = |key: i64| match f.assignee {
+        None | Some(Assignee::Anyone) => true,
+        Some(Assignee::Unassigned) => key == 0,
+        Some(Assignee::Staff(id)) => key == id,
+    };
+    let mut by_status: HashMap<String, i64> = HashMap::new();
+    let mut by_kind: HashMap<String, i64> = HashMap::new();
+    let mut all = 0;
+    for (kind, status, key, n) in rows {
+        all += n;
+        if !whose(key) {
+            continue;
         }
-        _ => case_counts::table.filter(c).group_by(case_counts::status).select((case_counts::status, total)).load(conn),
+        if f.kind.as_ref().is_none_or(|k| *k == kind) {
+            *by_status.entry(status.clone()).or_default() += n;
+        }
+        if f.statuses.contains(&status) {
+            *by_kind.entry(kind).or_default() += n;
+        }
     }
+    Ok(Counts { by_status: by_status.into_iter().collect(), by_kind: by_kind.into_iter().collect(), all: Some(all) })
 }
 
 /// Cases per status, with every filter but the status one.
-pub fn counts_by_status(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<(String, i64)>> {
-    if tallied(f) {
-        return tally(conn, f, Skip::Status);
-    }
+fn counts_by_status(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<(String, i64)>> {
     cases::table
         .filter(condition(f, Skip::Status, Plan::of(conn)))
         .group_by(cases::status)
@@ -266,10 +288,7 @@ pub fn counts_by_status(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult
 }
 
 /// Cases per kind, with every filter but the kind one.
-pub fn counts_by_kind(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<(String, i64)>> {
-    if tallied(f) {
-        return tally(conn, f, Skip::Kind);
-    }
+fn counts_by_kind(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<(String, i64)>> {
     cases::table
         .filter(condition(f, Skip::Kind, Plan::of(conn)))
         .group_by(cases::kind)
@@ -281,19 +300,23 @@ pub fn counts_by_kind(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<V
 /// `total` matching rows. A page in the second half is read from the other
 /// end of the index (descending, then reversed), so no page costs more than
 /// walking half the matches, and the last pages cost as little as the first.
+/// `all` is the number of cases, if the counts brought it (see [`Counts`]).
 pub fn page(
     conn: &mut DbConnection,
     f: &QueueFilter,
     offset: i64,
     limit: i64,
     total: i64,
+    all: Option<i64>,
 ) -> QueryResult<Vec<QueueRow>> {
     let from_end = total - offset;
     let backward = offset > from_end;
     let mut plan = Plan::of(conn);
     if plan.fts {
-        let all: Option<i64> =
-            case_counts::table.select(sql::<Nullable<BigInt>>("CAST(SUM(n) AS BIGINT)")).first(conn)?;
+        let all = match all {
+            Some(n) => Some(n),
+            None => case_counts::table.select(sql::<Nullable<BigInt>>("CAST(SUM(n) AS BIGINT)")).first(conn)?,
+        };
         let skipped = if backward { (from_end - limit).max(0) } else { offset };
         plan.ordered = walk_is_cheaper(skipped, limit, total, all.unwrap_or(0));
     }

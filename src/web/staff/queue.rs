@@ -180,13 +180,14 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
                 )));
             }
             store::narrow(conn, &mut query)?;
-            let by_status: HashMap<String, i64> = store::counts_by_status(conn, &query)?.into_iter().collect();
-            let by_kind: HashMap<String, i64> = store::counts_by_kind(conn, &query)?.into_iter().collect();
+            let counts = store::counts(conn, &query)?;
+            let by_status: HashMap<String, i64> = counts.by_status.into_iter().collect();
+            let by_kind: HashMap<String, i64> = counts.by_kind.into_iter().collect();
             let total: i64 = shown.iter().filter_map(|s| by_status.get(s)).sum();
             if page > page_count(total) {
                 return Ok(None);
             }
-            let rows = store::page(conn, &query, rules::offset(page), PAGE_SIZE, total)?;
+            let rows = store::page(conn, &query, rules::offset(page), PAGE_SIZE, total, counts.all)?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let flags = store::flags_of(conn, &ids)?;
             Ok(Some((all, by_status, by_kind, total, rows, flags)))
