@@ -56,20 +56,68 @@ const MAX_CANDIDATES: i64 = 2_000;
 /// Looks the needle up in the trigram index once (instead of once per count
 /// and once for the page), keeping the hits as `candidates` when they are
 /// few. Needles shorter than a trigram are left to the `LIKE`.
+///
+/// On SQLite the candidates may be a superset (the `LIKE` on every query
+/// keeps the results exact): FTS5 pays for a phrase by walking the list of
+/// every trigram in it, and the trigrams of a common word ("company") are in
+/// nearly every row. So the words of the needle are probed one by one, the
+/// most specific-looking first (those with digits: references, partner IDs,
+/// invoice numbers; then the longest), stopping at the first that finds
+/// few rows; any word's hits contain the needle's.
 pub fn narrow(conn: &mut DbConnection, f: &mut QueueFilter) -> QueryResult<()> {
-    if f.needle.as_deref().and_then(trigram_phrase).is_none() {
+    let Some(needle) = f.needle.clone() else {
+        return Ok(());
+    };
+    if trigram_phrase(&needle).is_none() {
         return Ok(());
     }
-    let probe = QueueFilter { needle: f.needle.clone(), ..QueueFilter::default() };
-    let ids: Vec<i64> = cases::table
-        .filter(condition(&probe, Skip::Status, Plan::of(conn)))
-        .select(cases::id)
-        .limit(MAX_CANDIDATES + 1)
-        .load(conn)?;
-    if i64::try_from(ids.len()).unwrap_or(i64::MAX) <= MAX_CANDIDATES {
-        f.candidates = Some(ids);
+    if !Plan::of(conn).fts {
+        let probe = QueueFilter { needle: Some(needle), ..QueueFilter::default() };
+        let ids: Vec<i64> = cases::table
+            .filter(condition(&probe, Skip::Status, Plan::of(conn)))
+            .select(cases::id)
+            .limit(MAX_CANDIDATES + 1)
+            .load(conn)?;
+        if i64::try_from(ids.len()).unwrap_or(i64::MAX) <= MAX_CANDIDATES {
+            f.candidates = Some(ids);
+        }
+        return Ok(());
     }
+    let mut best: Option<Vec<i64>> = None;
+    for word in probe_words(&needle) {
+        let Some(phrase) = trigram_phrase(word) else { continue };
+        let ids: Vec<i64> =
+            diesel::sql_query("SELECT rowid AS id FROM cases_search WHERE cases_search MATCH ? LIMIT ?")
+                .bind::<Text, _>(phrase)
+                .bind::<BigInt, _>(MAX_CANDIDATES + 1)
+                .load::<IdRow>(conn)?
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+        let n = i64::try_from(ids.len()).unwrap_or(i64::MAX);
+        if n <= MAX_CANDIDATES && best.as_ref().is_none_or(|b| ids.len() < b.len()) {
+            best = Some(ids);
+        }
+        if n <= FEW_CANDIDATES {
+            break;
+        }
+    }
+    f.candidates = best;
     Ok(())
+}
+
+/// Hits few enough to stop probing further words.
+const FEW_CANDIDATES: i64 = 50;
+
+/// The words of a needle to probe, most specific-looking first; the whole
+/// needle when it is one word, or when no word is a trigram long.
+fn probe_words(needle: &str) -> Vec<&str> {
+    let mut words: Vec<&str> = needle.split_whitespace().filter(|w| w.chars().count() >= 3).collect();
+    if words.len() <= 1 {
+        return vec![needle];
+    }
+    words.sort_by_key(|w| (!w.chars().any(|c| c.is_ascii_digit()), std::cmp::Reverse(w.chars().count())));
+    words
 }
 
 /// One row of the queue table.
@@ -139,18 +187,30 @@ struct Plan {
     /// index applies (`+col`, `col || ''`). SQLite has no statistics unless
     /// ANALYZE ran, and without them it sorts every open case for page 1.
     ordered: bool,
+    /// SQLite: the search candidates drive (a look-up per id), the other
+    /// terms are written so no index applies. Without statistics SQLite
+    /// would rather walk a status index over every open case.
+    by_candidates: bool,
 }
 
 impl Plan {
     fn of(conn: &DbConnection) -> Self {
-        Plan { fts: matches!(conn, DbConnection::Sqlite(_)), ordered: false }
+        Plan { fts: matches!(conn, DbConnection::Sqlite(_)), ordered: false, by_candidates: false }
+    }
+
+    /// The plan for a filter (before the ordered walk is weighed).
+    fn for_filter(conn: &DbConnection, f: &QueueFilter) -> Self {
+        let mut plan = Plan::of(conn);
+        plan.by_candidates = plan.fts && f.candidates.is_some();
+        plan
     }
 }
 
 fn condition(f: &QueueFilter, skip: Skip, plan: Plan) -> Condition {
     // Always true; keeps the types simple when nothing else applies.
     let mut c: Condition = Box::new(cases::id.is_not_null());
-    let ordered = plan.ordered;
+    // Whether the terms below must not use an index (another term drives).
+    let ordered = plan.ordered || plan.by_candidates;
     if skip != Skip::Status {
         c = match f.statuses.as_slice() {
             [one] => Box::new(c.and(cases::status.eq(one.clone()))),
@@ -189,7 +249,7 @@ fn condition(f: &QueueFilter, skip: Skip, plan: Plan) -> Condition {
     }
     if let Some(n) = &f.needle {
         if let Some(ids) = &f.candidates {
-            c = if ordered {
+            c = if plan.ordered {
                 Box::new(c.and((cases::id + 0).eq_any(ids.clone())))
             } else {
                 Box::new(c.and(cases::id.eq_any(ids.clone())))
@@ -281,7 +341,7 @@ pub fn counts(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Counts> {
 /// Cases per status, with every filter but the status one.
 fn counts_by_status(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<(String, i64)>> {
     cases::table
-        .filter(condition(f, Skip::Status, Plan::of(conn)))
+        .filter(condition(f, Skip::Status, Plan::for_filter(conn, f)))
         .group_by(cases::status)
         .select((cases::status, count_star()))
         .load(conn)
@@ -290,7 +350,7 @@ fn counts_by_status(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec
 /// Cases per kind, with every filter but the kind one.
 fn counts_by_kind(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<(String, i64)>> {
     cases::table
-        .filter(condition(f, Skip::Kind, Plan::of(conn)))
+        .filter(condition(f, Skip::Kind, Plan::for_filter(conn, f)))
         .group_by(cases::kind)
         .select((cases::kind, count_star()))
         .load(conn)
@@ -311,7 +371,7 @@ pub fn page(
 ) -> QueryResult<Vec<QueueRow>> {
     let from_end = total - offset;
     let backward = offset > from_end;
-    let mut plan = Plan::of(conn);
+    let mut plan = Plan::for_filter(conn, f);
     if plan.fts {
         let all = match all {
             Some(n) => Some(n),
@@ -319,6 +379,7 @@ pub fn page(
         };
         let skipped = if backward { (from_end - limit).max(0) } else { offset };
         plan.ordered = walk_is_cheaper(skipped, limit, total, all.unwrap_or(0));
+        plan.by_candidates &= !plan.ordered;
     }
     let query = cases::table.filter(condition(f, Skip::Nothing, plan)).select(QueueRow::as_select());
     if !backward {
@@ -469,13 +530,23 @@ pub fn claim_next(conn: &mut DbConnection, c: &Claim<'_>) -> QueryResult<Option<
 
 #[cfg(test)]
 mod tests {
-    use super::{contains_pattern, trigram_phrase, walk_is_cheaper};
+    use super::{contains_pattern, probe_words, trigram_phrase, walk_is_cheaper};
 
     #[test]
     fn like_patterns_escape_wildcards() {
         assert_eq!(contains_pattern("abc"), "%abc%");
         assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
         assert_eq!(contains_pattern("台灣"), "%台灣%");
+    }
+
+    #[test]
+    fn probes_start_with_the_most_specific_word() {
+        assert_eq!(probe_words("company 4242"), vec!["4242", "company"]);
+        assert_eq!(probe_words("fabrikam training ltd"), vec!["fabrikam", "training", "ltd"]);
+        assert_eq!(probe_words("台灣微軟 學習夥伴 ab"), vec!["台灣微軟", "學習夥伴"]);
+        assert_eq!(probe_words("inv-2026-0423"), vec!["inv-2026-0423"]);
+        assert_eq!(probe_words("a b c"), vec!["a b c"]);
+        assert_eq!(probe_words("ab 42 x"), vec!["ab 42 x"]);
     }
 
     #[test]
