@@ -74,11 +74,74 @@ pub struct QueueFilters {
     pub q: String,
     /// `page`, from 1.
     pub page: i64,
+    /// `after` / `before`: where the previous or next page link was made.
+    /// Only a hint: a cursor that does not parse is ignored (the page is
+    /// then read by its number).
+    pub cursor: Option<Cursor>,
 }
 
 impl Default for QueueFilters {
     fn default() -> Self {
-        Self { kind: None, status: None, assignee: AssigneeFilter::Anyone, flag: None, q: String::new(), page: 1 }
+        Self {
+            kind: None,
+            status: None,
+            assignee: AssigneeFilter::Anyone,
+            flag: None,
+            q: String::new(),
+            page: 1,
+            cursor: None,
+        }
+    }
+}
+
+/// A place in the queue order (priority, due date, created, id): the page
+/// links "Next" and "Previous" carry the last or first row shown, so paging
+/// through the queue reads each page from there instead of counting every
+/// row before it, and no case is shown twice or skipped when cases arrive
+/// in between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    /// Rows after this key (`after=`), or before it (`before=`).
+    pub after: bool,
+    /// Priority.
+    pub priority: i32,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Id.
+    pub id: i64,
+}
+
+impl Cursor {
+    /// The query-string value: `priority_due_created_id`, digits only.
+    pub fn value(&self) -> String {
+        format!(
+            "{}_{}_{}_{}",
+            self.priority,
+            self.due_date.format("%Y%m%d"),
+            self.created_at.format("%Y%m%d%H%M%S%9f"),
+            self.id
+        )
+    }
+
+    /// Parses a value made by [`Cursor::value`].
+    pub fn parse(after: bool, value: &str) -> Option<Self> {
+        let mut parts = value.split('_');
+        let priority = parts.next()?.parse().ok()?;
+        let due_date = NaiveDate::parse_from_str(parts.next()?, "%Y%m%d").ok()?;
+        let created = parts.next()?;
+        if created.len() != 23 || !created.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let whole = NaiveDateTime::parse_from_str(&created[..14], "%Y%m%d%H%M%S").ok()?;
+        let nanos: i64 = created[14..].parse().ok()?;
+        let created_at = whole + chrono::Duration::nanoseconds(nanos);
+        let id = parts.next()?.parse().ok()?;
+        if parts.next().is_some() {
+            return None;
+        }
+        Some(Cursor { after, priority, due_date, created_at, id })
     }
 }
 
@@ -138,6 +201,7 @@ impl QueueFilters {
                     }
                     out.q = value.to_string();
                 }
+                "after" | "before" if !value.is_empty() => out.cursor = Cursor::parse(key == "after", value),
                 "page" if !value.is_empty() => {
                     out.page = match value.parse::<i64>() {
                         Ok(n) if n >= 1 && value.bytes().all(|b| b.is_ascii_digit()) => n,
@@ -259,6 +323,36 @@ pub fn claim_transition() -> Result<(Status, Status), String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_ignored() {
+        let c = Cursor {
+            after: true,
+            priority: 2,
+            due_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            created_at: NaiveDate::from_ymd_opt(2026, 11, 25).unwrap().and_hms_nano_opt(3, 4, 5, 123_456_789).unwrap(),
+            id: 42,
+        };
+        assert_eq!(c.value(), "2_20261201_20261125030405123456789_42");
+        assert_eq!(Cursor::parse(true, &c.value()), Some(c));
+        assert_eq!(Cursor::parse(false, &c.value()).map(|b| b.after), Some(false));
+        for bad in [
+            "",
+            "2",
+            "2_20261301_20261125030405123456789_42",
+            "2_20261201_2026112503040512345678_42",
+            "x_20261201_20261125030405123456789_42",
+            "2_20261201_20261125030405123456789_42_1",
+            "2_20261201_20261125030405123456789_",
+        ] {
+            assert_eq!(Cursor::parse(true, bad), None, "{bad}");
+        }
+        let f = QueueFilters::parse([("after", "garbage"), ("page", "3")]).expect("a bad cursor is only ignored");
+        assert_eq!((f.cursor, f.page), (None, 3));
+        let f = QueueFilters::parse([("before", c.value().as_str())]).expect("parses");
+        assert_eq!(f.cursor.map(|c| (c.after, c.id)), Some((false, 42)));
+    }
+
     use super::*;
 
     fn parse(q: &str) -> Result<QueueFilters, String> {

@@ -402,6 +402,54 @@ pub fn page(
     Ok(rows)
 }
 
+/// One page of the queue next to a cursor: the `limit` rows after it (or
+/// before it, read backwards and reversed), whatever their number. Seeks to
+/// the cursor in the queue-ordered index instead of skipping rows.
+pub fn page_from(
+    conn: &mut DbConnection,
+    f: &QueueFilter,
+    cursor: &crate::domain::queue::Cursor,
+    limit: i64,
+    total: i64,
+    all: Option<i64>,
+) -> QueryResult<Vec<QueueRow>> {
+    let mut plan = Plan::for_filter(conn, f);
+    if plan.fts {
+        let all = match all {
+            Some(n) => Some(n),
+            None => case_counts::table.select(sql::<Nullable<BigInt>>("CAST(SUM(n) AS BIGINT)")).first(conn)?,
+        };
+        plan.ordered = walk_is_cheaper(0, limit, total, all.unwrap_or(0));
+        plan.by_candidates &= !plan.ordered;
+    }
+    // A row value: both backends compare it column by column, in index order.
+    let key = sql::<Bool>(if cursor.after {
+        "(cases.priority, cases.due_date, cases.created_at, cases.id) > ("
+    } else {
+        "(cases.priority, cases.due_date, cases.created_at, cases.id) < ("
+    })
+    .bind::<diesel::sql_types::Integer, _>(cursor.priority)
+    .sql(", ")
+    .bind::<diesel::sql_types::Date, _>(cursor.due_date)
+    .sql(", ")
+    .bind::<diesel::sql_types::Timestamp, _>(cursor.created_at)
+    .sql(", ")
+    .bind::<BigInt, _>(cursor.id)
+    .sql(")");
+    let query =
+        cases::table.filter(condition(f, Skip::Nothing, plan)).filter(key).select(QueueRow::as_select()).limit(limit);
+    if cursor.after {
+        return query
+            .order((cases::priority.asc(), cases::due_date.asc(), cases::created_at.asc(), cases::id.asc()))
+            .load(conn);
+    }
+    let mut rows = query
+        .order((cases::priority.desc(), cases::due_date.desc(), cases::created_at.desc(), cases::id.desc()))
+        .load(conn)?;
+    rows.reverse();
+    Ok(rows)
+}
+
 /// The flag codes of some cases: (case id, code), in flag order of insertion.
 pub fn flags_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
     if ids.is_empty() {

@@ -315,7 +315,7 @@ async fn pages_of_fifty_and_a_page_past_the_end_goes_to_page_one() {
     assert!(html.contains("120 cases – Open work"));
     assert_eq!(listed(&html).len(), 50);
     assert!(html.contains("<nav class=\"pagination\" aria-label=\"Pagination\">"));
-    assert!(html.contains("href=\"/staff/queue?page=2\" rel=\"next\""));
+    assert!(html.contains("href=\"/staff/queue?page=2&#38;after="), "Next carries the last row's place");
     assert!(!html.contains("rel=\"prev\""));
     assert!(html.contains("aria-label=\"Page 1\" aria-current=\"page\""));
     let (_, p2) = app.get_html("/staff/queue?page=2").await;
@@ -334,7 +334,7 @@ async fn pages_of_fifty_and_a_page_past_the_end_goes_to_page_one() {
     assert_eq!(location(&r), "/staff/queue?kind=kpi&q=company", "filters are kept");
     let (_, p) = app.get_html("/staff/queue?kind=kpi&page=2").await;
     let p = html_unescape(&p.replace("&#38;", "&"));
-    assert!(p.contains("href=\"/staff/queue?kind=kpi&page=3\" rel=\"next\""), "links keep the filters");
+    assert!(p.contains("href=\"/staff/queue?kind=kpi&page=3&after="), "links keep the filters");
 }
 
 /// The queue order of some cases, computed here from the stored columns.
@@ -453,6 +453,70 @@ async fn broad_filters_walk_the_ordered_index_and_still_filter_exactly() {
         }
         assert_eq!(shown, queue_order(&app, &want).await, "{query}");
     }
+}
+
+/// The `href` of the link with this `rel`, unescaped.
+fn rel_link(html: &str, rel: &str) -> Option<String> {
+    let at = html.find(&format!("rel=\"{rel}\""))?;
+    let start = html[..at].rfind("href=\"")? + 6;
+    let end = html[start..].find('"')? + start;
+    Some(html_unescape(&html[start..end].replace("&#38;", "&")))
+}
+
+#[actix_web::test]
+async fn next_and_previous_links_page_from_the_rows_shown() {
+    let app = spawn_app().await;
+    let refs = seed(&app, 160, "kpi").await;
+    for (i, r) in refs.iter().enumerate() {
+        adjust(&app, r, (i % 4) as i32 + 1, today() + Duration::days((i % 6) as i64 - 2)).await;
+    }
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    // Forwards through every page by the Next links.
+    let mut link = "/staff/queue".to_string();
+    let mut shown = Vec::new();
+    let mut visited = Vec::new();
+    loop {
+        let (status, html) = app.get_html(&link).await;
+        assert_eq!(status, 200, "{link}");
+        shown.extend(listed(&html));
+        visited.push(link.clone());
+        match rel_link(&html, "next") {
+            Some(next) => {
+                assert!(next.contains("after="), "{next}");
+                link = next;
+            }
+            None => break,
+        }
+    }
+    assert_eq!(visited.len(), 4);
+    assert_eq!(shown, queue_order(&app, &refs).await, "Next links walk the queue in order, each case once");
+    // And back by the Previous links, page by page.
+    let (_, last) = app.get_html(&visited[3]).await;
+    let mut back = listed(&last);
+    let mut html = last;
+    while let Some(prev) = rel_link(&html, "prev") {
+        let (status, page) = app.get_html(&prev).await;
+        assert_eq!(status, 200, "{prev}");
+        let mut rows = listed(&page);
+        rows.extend(back);
+        back = rows;
+        html = page;
+    }
+    assert_eq!(back, shown, "Previous links give the same pages");
+    // A case filed (or made urgent) while paging does not shift the next page.
+    let (_, p2) = app.get_html(&visited[1]).await;
+    let next = rel_link(&p2, "next").expect("next");
+    let newcomer = seed(&app, 1, "directory").await;
+    adjust(&app, &newcomer[0], 1, today() - Duration::days(9)).await;
+    let (_, p3) = app.get_html(&next).await;
+    assert_eq!(listed(&p3)[0], shown[100], "page 3 still starts after the last case on page 2");
+    assert!(p3.contains("(page 3 of 4)"));
+    // A cursor that does not parse is ignored: the page is read by number.
+    let (status, html) = app.get_html("/staff/queue?page=2&after=not-a-place").await;
+    assert_eq!(status, 200);
+    let mut with_newcomer = refs.clone();
+    with_newcomer.push(newcomer[0].clone());
+    assert_eq!(listed(&html), queue_order(&app, &with_newcomer).await[50..100].to_vec());
 }
 
 #[actix_web::test]

@@ -13,7 +13,7 @@ use crate::domain::calendar::{month_name, short_date};
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::directory::country_name;
 use crate::domain::queue::{
-    self as rules, AssigneeFilter, PAGE_SIZE, PageItem, QueueFilters, age_label, claim_transition, is_overdue,
+    self as rules, AssigneeFilter, Cursor, PAGE_SIZE, PageItem, QueueFilters, age_label, claim_transition, is_overdue,
     page_count, page_items,
 };
 use crate::domain::triage::{FlagCode, Priority};
@@ -104,6 +104,12 @@ fn href(filters: &QueueFilters, page: i64) -> String {
     if qs.is_empty() { QUEUE_PATH.to_string() } else { format!("{QUEUE_PATH}?{qs}") }
 }
 
+/// A page link with a cursor (`after=` / `before=`).
+fn with_cursor(link: String, c: &Cursor) -> String {
+    let sep = if link.contains('?') { '&' } else { '?' };
+    format!("{link}{sep}{}={}", if c.after { "after" } else { "before" }, c.value())
+}
+
 fn summary(r: &QueueRow) -> String {
     match CaseKind::parse(&r.kind) {
         Some(CaseKind::Kpi) => {
@@ -167,6 +173,7 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
     };
     let shown: Vec<String> = query.statuses.clone();
     let page = filters.page;
+    let cursor = filters.cursor;
     let assignee = filters.assignee;
     let loaded = state
         .db
@@ -187,7 +194,16 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
             if page > page_count(total) {
                 return Ok(None);
             }
-            let rows = store::page(conn, &query, rules::offset(page), PAGE_SIZE, total, counts.all)?;
+            // Next/Previous links carry a cursor (page 1 never needs one);
+            // a cursor that finds nothing (its cases closed since) falls back
+            // to the page's number.
+            let mut rows = match cursor {
+                Some(c) if page > 1 => store::page_from(conn, &query, &c, PAGE_SIZE, total, counts.all)?,
+                _ => Vec::new(),
+            };
+            if rows.is_empty() {
+                rows = store::page(conn, &query, rules::offset(page), PAGE_SIZE, total, counts.all)?;
+            }
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             let flags = store::flags_of(conn, &ids)?;
             Ok(Some((all, by_status, by_kind, total, rows, flags)))
@@ -198,6 +214,15 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
         first.page = 1;
         return Ok(see_other(&href(&first, 1)));
     };
+    let key = |r: &QueueRow, after: bool| Cursor {
+        after,
+        priority: r.priority,
+        due_date: r.due_date,
+        created_at: r.created_at,
+        id: r.id,
+    };
+    let before_first = rows.first().map(|r| key(r, false));
+    let after_last = rows.last().map(|r| key(r, true));
     let pages = page_count(total);
     let today = today();
     let now = now();
@@ -299,8 +324,14 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
         q: filters.q.clone(),
         rows,
         filtered: filters.is_filtered(),
-        prev: (page > 1).then(|| href(&filters, page - 1)),
-        next: (page < pages).then(|| href(&filters, page + 1)),
+        prev: (page > 1).then(|| match before_first {
+            Some(c) if page > 2 => with_cursor(href(&filters, page - 1), &c),
+            _ => href(&filters, page - 1),
+        }),
+        next: (page < pages).then(|| match after_last {
+            Some(c) => with_cursor(href(&filters, page + 1), &c),
+            None => href(&filters, page + 1),
+        }),
         pages: page_links,
     }
     .render()?;
