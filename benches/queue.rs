@@ -561,6 +561,16 @@ fn drive(
 }
 
 /// How many pages a view has, from its title "Queue (page 1 of N)".
+/// The page's `rel="next"` link (what a click on "Next" requests).
+async fn next_link(base: &str, cookie: &str, path: &str) -> Result<String> {
+    let html =
+        reqwest::Client::new().get(format!("{base}{path}")).header("cookie", cookie).send().await?.text().await?;
+    let at = html.find("rel=\"next\"").ok_or_else(|| anyhow!("{path} has no Next link"))?;
+    let start = html[..at].rfind("href=\"").ok_or_else(|| anyhow!("no href"))? + 6;
+    let end = html[start..].find('"').ok_or_else(|| anyhow!("no href end"))? + start;
+    Ok(html[start..end].replace("&#38;", "&").replace("&amp;", "&"))
+}
+
 async fn page_count(base: &str, cookie: &str, path: &str) -> Result<usize> {
     let html =
         reqwest::Client::new().get(format!("{base}{path}")).header("cookie", cookie).send().await?.text().await?;
@@ -610,10 +620,13 @@ fn measure(args: &Args, backend: &str, server: &Server) -> Result<Vec<String>> {
     let all_pages = block_on(page_count(&base, &cookie, "/staff/queue"))??;
     let kpi_pages = block_on(page_count(&base, &cookie, filtered))??;
     eprintln!("{backend}: default view {all_pages} pages, kind=kpi&status=open {kpi_pages} pages");
+    let middle = all_pages / 2;
+    let middle_next = block_on(next_link(&base, &cookie, &format!("/staff/queue?page={}", middle - 1)))??;
     let scenarios = [
         ("unfiltered p1".to_string(), "/staff/queue".to_string()),
         (format!("unfiltered p{all_pages} (last)"), format!("/staff/queue?page={all_pages}")),
-        (format!("unfiltered p{} (middle)", all_pages / 2), format!("/staff/queue?page={}", all_pages / 2)),
+        (format!("unfiltered p{middle} (middle)"), format!("/staff/queue?page={middle}")),
+        (format!("unfiltered p{middle} (middle, by Next)"), middle_next),
         ("filtered p1".into(), filtered.into()),
         (format!("filtered p{kpi_pages} (last)"), format!("{filtered}&page={kpi_pages}")),
         ("search".into(), "/staff/queue?q=company+4242".into()),
