@@ -356,6 +356,29 @@ fn counts_by_kind(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<(
         .load(conn)
 }
 
+/// How to read a page that skips `skipped` of `total` matches: on SQLite,
+/// weigh the ordered walk (see [`Plan::ordered`]) against fetching and
+/// sorting the matches; `all` is the number of cases, if already known.
+fn page_plan(
+    conn: &mut DbConnection,
+    f: &QueueFilter,
+    skipped: i64,
+    limit: i64,
+    total: i64,
+    all: Option<i64>,
+) -> QueryResult<Plan> {
+    let mut plan = Plan::for_filter(conn, f);
+    if plan.fts {
+        let all = match all {
+            Some(n) => Some(n),
+            None => case_counts::table.select(sql::<Nullable<BigInt>>("CAST(SUM(n) AS BIGINT)")).first(conn)?,
+        };
+        plan.ordered = walk_is_cheaper(skipped, limit, total, all.unwrap_or(0));
+        plan.by_candidates &= !plan.ordered;
+    }
+    Ok(plan)
+}
+
 /// One page of the queue, most urgent first: `limit` rows from `offset`, of
 /// `total` matching rows. A page in the second half is read from the other
 /// end of the index (descending, then reversed), so no page costs more than
@@ -371,16 +394,8 @@ pub fn page(
 ) -> QueryResult<Vec<QueueRow>> {
     let from_end = total - offset;
     let backward = offset > from_end;
-    let mut plan = Plan::for_filter(conn, f);
-    if plan.fts {
-        let all = match all {
-            Some(n) => Some(n),
-            None => case_counts::table.select(sql::<Nullable<BigInt>>("CAST(SUM(n) AS BIGINT)")).first(conn)?,
-        };
-        let skipped = if backward { (from_end - limit).max(0) } else { offset };
-        plan.ordered = walk_is_cheaper(skipped, limit, total, all.unwrap_or(0));
-        plan.by_candidates &= !plan.ordered;
-    }
+    let skipped = if backward { (from_end - limit).max(0) } else { offset };
+    let plan = page_plan(conn, f, skipped, limit, total, all)?;
     let query = cases::table.filter(condition(f, Skip::Nothing, plan)).select(QueueRow::as_select());
     if !backward {
         return query
@@ -413,15 +428,7 @@ pub fn page_from(
     total: i64,
     all: Option<i64>,
 ) -> QueryResult<Vec<QueueRow>> {
-    let mut plan = Plan::for_filter(conn, f);
-    if plan.fts {
-        let all = match all {
-            Some(n) => Some(n),
-            None => case_counts::table.select(sql::<Nullable<BigInt>>("CAST(SUM(n) AS BIGINT)")).first(conn)?,
-        };
-        plan.ordered = walk_is_cheaper(0, limit, total, all.unwrap_or(0));
-        plan.by_candidates &= !plan.ordered;
-    }
+    let plan = page_plan(conn, f, 0, limit, total, all)?;
     // A row value: both backends compare it column by column, in index order.
     let key = sql::<Bool>(if cursor.after {
         "(cases.priority, cases.due_date, cases.created_at, cases.id) > ("

@@ -122,6 +122,29 @@ async fn set_status_and_assignee(app: &TestApp, reference: &str, status: &str, a
         .expect("update");
 }
 
+/// Gives each case a flag directly.
+async fn flag_cases(app: &TestApp, references: &[String], code: &'static str) {
+    let references = references.to_vec();
+    app.db
+        .write(move |conn| {
+            for r in references {
+                let id: i64 = cases::table.filter(cases::reference.eq(&r)).select(cases::id).first(conn)?;
+                diesel::insert_into(case_flags::table)
+                    .values((
+                        case_flags::case_id.eq(id),
+                        case_flags::code.eq(code),
+                        case_flags::reason.eq("test"),
+                        case_flags::source.eq("test"),
+                        case_flags::created_at.eq(chrono::Utc::now().naive_utc()),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+        .await
+        .expect("flags");
+}
+
 /// True when the page lists the case (its reference as a row header link).
 fn lists(html: &str, reference: &str) -> bool {
     html.contains(&format!(">{reference}</a></th>"))
@@ -227,23 +250,8 @@ async fn filters_narrow_the_queue_and_combine() {
     let bob = app.create_staff("bob@frontline.example", "Bob Builder", "agent").await;
     set_status_and_assignee(&app, &kpi, "in_review", Some(me)).await;
     set_status_and_assignee(&app, &dir, "open", Some(bob)).await;
-    let other_id = app.case(&other).await.id;
-    app.db
-        .write(move |conn| {
-            diesel::delete(case_flags::table).execute(conn)?;
-            diesel::insert_into(case_flags::table)
-                .values((
-                    case_flags::case_id.eq(other_id),
-                    case_flags::code.eq("check_evidence"),
-                    case_flags::reason.eq("test"),
-                    case_flags::source.eq("test"),
-                    case_flags::created_at.eq(chrono::Utc::now().naive_utc()),
-                ))
-                .execute(conn)?;
-            Ok(())
-        })
-        .await
-        .expect("flag");
+    app.db.write(|conn| Ok(diesel::delete(case_flags::table).execute(conn)?)).await.expect("unflag");
+    flag_cases(&app, std::slice::from_ref(&other), "check_evidence").await;
 
     let all = [&kpi, &dir, &other];
     check(&app, &all, "kind=kpi".into(), vec![&kpi, &other]).await;
@@ -408,25 +416,7 @@ async fn broad_filters_walk_the_ordered_index_and_still_filter_exactly() {
     for r in &mine {
         set_status_and_assignee(&app, r, "in_review", Some(me)).await;
     }
-    let ids: Vec<String> = flagged.clone();
-    app.db
-        .write(move |conn| {
-            for r in ids {
-                let id: i64 = cases::table.filter(cases::reference.eq(&r)).select(cases::id).first(conn)?;
-                diesel::insert_into(case_flags::table)
-                    .values((
-                        case_flags::case_id.eq(id),
-                        case_flags::code.eq("check_evidence"),
-                        case_flags::reason.eq("test"),
-                        case_flags::source.eq("test"),
-                        case_flags::created_at.eq(chrono::Utc::now().naive_utc()),
-                    ))
-                    .execute(conn)?;
-            }
-            Ok(())
-        })
-        .await
-        .expect("flags");
+    flag_cases(&app, &flagged, "check_evidence").await;
     let both: Vec<String> = mine.iter().filter(|r| flagged.contains(r)).cloned().collect();
     // Seeded companies are "Company <i>": "company 1" is in 11 of them.
     let ones: Vec<String> =
