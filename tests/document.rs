@@ -183,12 +183,63 @@ fn text_in_an_undefined_font_is_reported_unextractable_not_as_a_scan() {
     assert_accepted("odd_font.pdf", FileKind::Pdf, TextLayer::Unextractable, DocumentClass::Unknown, None);
 }
 
+/// A valid one-page PDF whose page shows `lines` lines of text: reading it
+/// takes time in proportion (an invoice padded out to slow the checker).
+fn pdf_with_lines(lines: usize) -> Vec<u8> {
+    let mut content = Vec::new();
+    for i in 0..lines {
+        content
+            .extend_from_slice(format!("BT /F1 9 Tf 40 {} Td (Line {i} of padding) Tj ET\n", 800 - i % 760).as_bytes());
+    }
+    let mut objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+            .to_vec(),
+    ];
+    let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+    stream.extend_from_slice(&content);
+    stream.extend_from_slice(b"\nendstream");
+    objects.push(stream);
+    objects.push(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec());
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (n, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", n + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
+}
+
+/// Lines of padding in the slow PDF: ~6 MB of page content, under the
+/// 10 MiB upload limit.
+const SLOW_LINES: usize = 150_000;
+
+#[test]
+fn the_slow_pdf_is_read_when_there_is_time() {
+    // The file the timeout test uses is a readable PDF: only time stops it.
+    let limits = Limits { extract_timeout: Duration::from_secs(120), ..Limits::default() };
+    let report = inspect(&pdf_with_lines(SLOW_LINES), NUMBER, &limits).expect("accepted");
+    assert_eq!(report.text_layer, TextLayer::Text);
+}
+
 #[test]
 fn extraction_timeout_is_reported_unextractable_without_waiting() {
+    // Far more than a millisecond to read.
+    let pdf = pdf_with_lines(SLOW_LINES);
     let limits = Limits { extract_timeout: Duration::from_millis(1), ..Limits::default() };
     let started = Instant::now();
-    let report =
-        inspect(&fixture("invoice_reportlab_long.pdf"), NUMBER, &limits).unwrap_or_else(|e| panic!("refused: {e:?}"));
+    let report = inspect(&pdf, NUMBER, &limits).unwrap_or_else(|e| panic!("refused: {e:?}"));
     assert!(started.elapsed() < Duration::from_millis(500));
     assert_eq!(report.text_layer, TextLayer::Unextractable);
     assert_eq!(report.class, DocumentClass::Unknown);
