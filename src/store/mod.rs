@@ -586,7 +586,7 @@ mod tests {
         let path = dir.path().join("w.db");
         let db = super::Db::connect(DatabaseUrl::Sqlite(path.display().to_string()), 2).expect("db");
         let wal = dir.path().join("w.db-wal");
-        // Four writers, 2 seconds, 64 KB rows: the WAL always holds pages
+        // Four writers, up to 2 seconds, 64 KB rows: the WAL always holds pages
         // not yet copied, so a PASSIVE checkpoint alone never lets it rewind.
         let until = std::time::Instant::now() + std::time::Duration::from_secs(2);
         let mut peak = 0u64;
@@ -595,7 +595,9 @@ mod tests {
             let db = db.clone();
             async move {
                 let mut n = 0u64;
-                while std::time::Instant::now() < until {
+                // At most 10 MB each: enough to pass the limit several times
+                // without filling a small disk.
+                while std::time::Instant::now() < until && n < 160 {
                     db.write(move |conn| {
                         diesel::insert_into(super::schema::app_secrets::table)
                             .values((
