@@ -210,18 +210,18 @@ fn condition(f: &QueueFilter, skip: Skip, plan: Plan) -> Condition {
     // Always true; keeps the types simple when nothing else applies.
     let mut c: Condition = Box::new(cases::id.is_not_null());
     // Whether the terms below must not use an index (another term drives).
-    let ordered = plan.ordered || plan.by_candidates;
+    let unindexed = plan.ordered || plan.by_candidates;
     if skip != Skip::Status {
         c = match f.statuses.as_slice() {
             [one] => Box::new(c.and(cases::status.eq(one.clone()))),
-            many if ordered => Box::new(c.and(cases::status.concat("").eq_any(many.to_vec()))),
+            many if unindexed => Box::new(c.and(cases::status.concat("").eq_any(many.to_vec()))),
             many => Box::new(c.and(cases::status.eq_any(many.to_vec()))),
         };
     }
     if skip != Skip::Kind
         && let Some(k) = &f.kind
     {
-        c = if ordered {
+        c = if unindexed {
             Box::new(c.and(cases::kind.concat("").eq(k.clone())))
         } else {
             Box::new(c.and(cases::kind.eq(k.clone())))
@@ -229,15 +229,15 @@ fn condition(f: &QueueFilter, skip: Skip, plan: Plan) -> Condition {
     }
     match f.assignee {
         None | Some(Assignee::Anyone) => {}
-        Some(Assignee::Unassigned) if ordered => c = Box::new(c.and(sql::<Bool>("+cases.assignee_id IS NULL"))),
+        Some(Assignee::Unassigned) if unindexed => c = Box::new(c.and(sql::<Bool>("+cases.assignee_id IS NULL"))),
         Some(Assignee::Unassigned) => c = Box::new(c.and(cases::assignee_id.is_null())),
-        Some(Assignee::Staff(id)) if ordered => {
+        Some(Assignee::Staff(id)) if unindexed => {
             c = Box::new(c.and(sql::<Bool>("+cases.assignee_id = ").bind::<BigInt, _>(id)));
         }
         Some(Assignee::Staff(id)) => c = Box::new(c.and(cases::assignee_id.assume_not_null().eq(id))),
     }
     if let Some(code) = &f.flag {
-        if ordered {
+        if unindexed {
             let flagged = sql::<Bool>("+cases.id IN (SELECT case_id FROM case_flags WHERE code = ")
                 .bind::<Text, _>(code.clone())
                 .sql(")");
@@ -259,7 +259,7 @@ fn condition(f: &QueueFilter, skip: Skip, plan: Plan) -> Condition {
         {
             // The index finds the candidates; the LIKE below keeps the
             // meaning exactly that of a substring of `search_text`.
-            let found = sql::<Bool>(if ordered { "+cases.id IN (" } else { "cases.id IN (" })
+            let found = sql::<Bool>(if unindexed { "+cases.id IN (" } else { "cases.id IN (" })
                 .sql("SELECT rowid FROM cases_search WHERE cases_search MATCH ")
                 .bind::<Text, _>(phrase)
                 .sql(")");
