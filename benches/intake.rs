@@ -161,6 +161,10 @@ struct Args {
     /// Keep the server's log here (suffixed like --perf-record).
     #[arg(long)]
     keep_log: Option<PathBuf>,
+    /// Write one CSV line per timed POST here (suffixed like --perf-record):
+    /// when it was due (ms after the first), its latency (ms) and its status.
+    #[arg(long)]
+    latency_log: Option<PathBuf>,
     /// Passed by `cargo bench`; ignored.
     #[arg(long, hide = true)]
     bench: bool,
@@ -588,6 +592,8 @@ impl Load {
 #[derive(Default)]
 struct Tally {
     latencies: Vec<Duration>,
+    /// When each timed POST was due (or sent) and what it answered, for --latency-log.
+    timeline: Vec<(Instant, Duration, u16)>,
     ok: usize,
     errors: BTreeMap<String, usize>,
     samples: Vec<String>,
@@ -604,6 +610,7 @@ impl Tally {
 
     fn merge(&mut self, t: Tally) {
         self.latencies.extend(t.latencies);
+        self.timeline.extend(t.timeline);
         self.ok += t.ok;
         for (k, v) in t.errors {
             *self.errors.entry(k).or_default() += v;
@@ -621,10 +628,10 @@ impl Tally {
 enum Work {
     /// GET `n` forms and keep their hidden inputs.
     Fetch,
-    /// POST `n` cases (partner IDs from `first`), stopping early at the
-    /// deadline; with `pace` (start, per second), case `i` is due at
+    /// POST `n` cases (partner IDs from `first`), stopping early once
+    /// `duration` has passed; with `rate` (per second), case `i` is due at
     /// `start + i / rate`.
-    Post { first: usize, deadline: Option<Instant>, pace: Option<(Instant, f64)> },
+    Post { first: usize, duration: Option<Duration>, rate: Option<f64> },
 }
 
 /// Runs `n` units of `work` with `conc` tasks in flight, spread over
@@ -642,17 +649,28 @@ fn drive(
     let forms = Arc::new(std::sync::Mutex::new(forms));
     let next = Arc::new(AtomicUsize::new(0));
     let threads = threads.clamp(1, conc.max(1));
-    let started = Instant::now();
+    // The clock starts once every thread has its runtime and client: building
+    // a client loads the system's CA certificates (tens of milliseconds),
+    // which is the load generator's cost, not the server's.
+    let ready = Arc::new(std::sync::Barrier::new(threads));
+    let start = Arc::new(std::sync::OnceLock::new());
     let handles: Vec<_> = (0..threads)
         .map(|t| {
             let per = conc / threads + usize::from(t < conc % threads);
-            let (load, forms, next) = (load.clone(), forms.clone(), next.clone());
+            let (load, forms, next, ready, start) =
+                (load.clone(), forms.clone(), next.clone(), ready.clone(), start.clone());
             std::thread::spawn(move || -> Result<Tally> {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-                let client = http_client(per * 2)?;
+                let built = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(anyhow::Error::from)
+                    .and_then(|rt| Ok((rt, http_client(per * 2)?)));
+                ready.wait();
+                let (rt, client) = built?;
+                let start = *start.get_or_init(Instant::now);
                 let tallies = rt.block_on(futures_util::future::join_all((0..per).map(|_| {
                     let (load, forms, next, client) = (load.clone(), forms.clone(), next.clone(), client.clone());
-                    async move { task(&load, &client, work, &forms, &next, n).await }
+                    async move { task(&load, &client, work, start, &forms, &next, n).await }
                 })));
                 let mut all = Tally::default();
                 for t in tallies {
@@ -666,13 +684,15 @@ fn drive(
     for h in handles {
         all.merge(h.join().map_err(|_| anyhow!("a client thread panicked"))??);
     }
-    Ok((all, started.elapsed()))
+    let wall = start.get().map(Instant::elapsed).unwrap_or_default();
+    Ok((all, wall))
 }
 
 async fn task(
     load: &Load,
     client: &reqwest::Client,
     work: Work,
+    start: Instant,
     forms: &std::sync::Mutex<Vec<Hidden>>,
     next: &AtomicUsize,
     n: usize,
@@ -692,13 +712,13 @@ async fn task(
                 }
                 continue;
             }
-            Work::Post { first, deadline, pace } => {
-                if let Some((start, rate)) = pace {
+            Work::Post { first, duration, rate } => {
+                if let Some(rate) = rate {
                     let due = start + Duration::from_secs_f64(i as f64 / rate);
                     tokio::time::sleep_until(due.into()).await;
                     t0 = due;
                 }
-                (first, deadline)
+                (first, duration.map(|d| start + d))
             }
         };
         if deadline.is_some_and(|d| t0 >= d) {
@@ -719,7 +739,9 @@ async fn task(
             Ok(r) => {
                 let status = r.status().as_u16();
                 let body = r.bytes().await.unwrap_or_default();
-                tally.latencies.push(t0.elapsed());
+                let took = t0.elapsed();
+                tally.latencies.push(took);
+                tally.timeline.push((t0, took, status));
                 if status == 303 {
                     tally.ok += 1;
                 } else {
@@ -849,7 +871,7 @@ fn measure_on(
     // Warm-up: untimed, forms fetched inline; partner IDs 0.. (the timed run starts after them).
     if args.warmup > 0 {
         let (w, _) =
-            drive(&load, Work::Post { first: 0, deadline: None, pace: None }, Vec::new(), args.warmup, conc, threads)?;
+            drive(&load, Work::Post { first: 0, duration: None, rate: None }, Vec::new(), args.warmup, conc, threads)?;
         if w.ok != args.warmup {
             bail!(
                 "warm-up: {} of {} posts failed: {:?} e.g. {:?}",
@@ -889,14 +911,16 @@ fn measure_on(
     };
     let pid = server.pid().to_string();
     let cpu0 = (cpu_seconds(&pid), cpu_seconds("self"));
-    let deadline = Instant::now() + Duration::from_secs_f64(args.duration);
-    let pace = args.rate.map(|r| (Instant::now(), r));
-    let work = Work::Post { first: args.warmup, deadline: Some(deadline), pace };
+    let work =
+        Work::Post { first: args.warmup, duration: Some(Duration::from_secs_f64(args.duration)), rate: args.rate };
     let (tally, wall) = drive(&load, work, forms, n, conc, threads)?;
     let cpu1 = (cpu_seconds(&pid), cpu_seconds("self"));
     if let Some(mut p) = perf {
         signal(p.id(), "INT");
         let _ = p.wait();
+    }
+    if let Some(path) = &args.latency_log {
+        write_timeline(&suffixed(path, backend, scenario, run), &tally.timeline)?;
     }
     let mut lat = tally.latencies;
     lat.sort_unstable();
@@ -924,6 +948,22 @@ fn measure_on(
         peak_rss_kib: 0,
         end_rss_kib: 0,
     })
+}
+
+/// The --latency-log CSV: due (ms from the first POST), latency (ms), status.
+fn write_timeline(path: &Path, timeline: &[(Instant, Duration, u16)]) -> Result<()> {
+    let mut rows: Vec<_> = timeline.to_vec();
+    rows.sort_by_key(|(due, _, _)| *due);
+    let Some(&(first, _, _)) = rows.first() else { return Ok(()) };
+    let mut out = String::from("due_ms,latency_ms,status\n");
+    for (due, took, status) in rows {
+        out.push_str(&format!(
+            "{:.3},{:.3},{status}\n",
+            due.duration_since(first).as_secs_f64() * 1000.0,
+            took.as_secs_f64() * 1000.0
+        ));
+    }
+    std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
 }
 
 fn markdown(args: &Args, results: &[Measurement]) -> String {
