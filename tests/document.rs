@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use frontline::checks::document::{
     DocumentClass, DocumentError, DocumentReport, FileKind, Limits, MAX_FILE_BYTES, TextLayer, classify, inspect,
-    invoice_number_in_text, sniff,
+    inspect_async, inspect_attachment, inspect_attachment_async, invoice_number_in_text, sniff,
 };
 use sha2::{Digest, Sha256};
 
@@ -244,6 +244,70 @@ fn extraction_timeout_is_reported_unextractable_without_waiting() {
     assert_eq!(report.text_layer, TextLayer::Unextractable);
     assert_eq!(report.class, DocumentClass::Unknown);
     assert_eq!(report.invoice_number_found, None);
+}
+
+/// Every fixture, good or bad.
+const FIXTURES: [&str; 19] = [
+    "damaged.png",
+    "damaged_garbage.pdf",
+    "damaged_truncated.pdf",
+    "invoice.jpg",
+    "invoice.png",
+    "invoice_chromium.pdf",
+    "invoice_chromium_200k.pdf",
+    "invoice_chromium_zh_cn.pdf",
+    "invoice_encrypted.pdf",
+    "invoice_libreoffice_zh_tw.pdf",
+    "invoice_reportlab.pdf",
+    "invoice_reportlab_long.pdf",
+    "invoice_scanned.pdf",
+    "odd_font.pdf",
+    "order_confirmation_chromium_zh_tw.pdf",
+    "order_confirmation_libreoffice.pdf",
+    "order_confirmation_owner_password.pdf",
+    "partner_report_chromium.pdf",
+    "text_renamed.pdf",
+];
+
+#[tokio::test]
+async fn async_inspection_gives_the_verdicts_of_the_blocking_one() {
+    for name in FIXTURES {
+        let bytes = fixture(name);
+        let blocking = inspect(&bytes, NUMBER, &Limits::default());
+        let awaited = inspect_async(bytes.clone().into(), NUMBER.to_owned(), Limits::default()).await;
+        assert_eq!(awaited, blocking, "{name}");
+        let attachment = inspect_attachment_async(bytes.clone().into(), Limits::default()).await;
+        assert_eq!(attachment, inspect_attachment(&bytes, &Limits::default()), "{name} as an attachment");
+    }
+}
+
+#[tokio::test]
+async fn many_uploads_at_once_are_all_read() {
+    // More files than extraction workers: they queue, and each is read in full.
+    let bytes: bytes::Bytes = fixture("invoice_chromium_200k.pdf").into();
+    let checks = (0..24).map(|_| inspect_async(bytes.clone(), NUMBER.to_owned(), Limits::default()));
+    for report in futures_util::future::join_all(checks).await {
+        let report = report.unwrap_or_else(|e| panic!("refused: {e:?}"));
+        assert_eq!(
+            (report.text_layer, report.class, report.invoice_number_found),
+            (TextLayer::Text, DocumentClass::Invoice, Some(true))
+        );
+    }
+}
+
+#[tokio::test]
+async fn async_extraction_timeout_is_reported_unextractable_without_waiting() {
+    let pdf: bytes::Bytes = pdf_with_lines(SLOW_LINES).into();
+    let limits = Limits { extract_timeout: Duration::from_millis(1), ..Limits::default() };
+    let started = Instant::now();
+    let report = inspect_async(pdf.clone(), NUMBER.to_owned(), limits).await.unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(started.elapsed() < Duration::from_millis(500));
+    assert_eq!(
+        (report.kind, report.text_layer, report.class),
+        (FileKind::Pdf, TextLayer::Unextractable, DocumentClass::Unknown)
+    );
+    assert_eq!(report.invoice_number_found, None);
+    assert_eq!(report.sha256_hex, hex::encode(Sha256::digest(&pdf)), "the file is still fingerprinted");
 }
 
 #[test]

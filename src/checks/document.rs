@@ -10,17 +10,17 @@
 //! a text layer and PDFs the extractor chokes on are accepted, and the report says why their
 //! text could not be checked.
 //!
-//! [`inspect`] is blocking (it may wait up to [`Limits::extract_timeout`]); call it inside
-//! `actix_web::web::block`.
+//! [`inspect`] is blocking (it may wait up to [`Limits::extract_timeout`]); async code calls
+//! [`inspect_async`], which waits for the extraction workers without holding a thread.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
-use std::sync::{Condvar, Mutex, mpsc};
+use std::sync::{Condvar, Mutex, OnceLock, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
@@ -36,7 +36,7 @@ pub const DEFAULT_MAX_TEXT_CHARS: usize = 200_000;
 /// Default bound on the total decompressed size of a PDF's non-image streams: 64 MiB.
 pub const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 64 * 1024 * 1024;
 
-/// Stack size of the extraction thread; generous because PDF parsers recurse.
+/// Stack size of the extraction workers; generous because PDF parsers recurse.
 const EXTRACT_STACK_BYTES: usize = 32 * 1024 * 1024;
 
 /// The kind of an uploaded file, recognised by its content.
@@ -259,11 +259,11 @@ impl Default for Limits {
 
 /// Inspects an uploaded file and accepts it with a report or refuses it.
 ///
-/// Blocking: a PDF is parsed on a separate thread and this call waits for it at most
-/// [`Limits::extract_timeout`] (the app calls it inside actix `web::block`). Never panics.
-/// On timeout the worker thread is abandoned and finishes in the background.
+/// Blocking: the work runs on the extraction workers (see [`inspect_async`])
+/// and this call waits for it at most [`Limits::extract_timeout`]. Never
+/// panics. On timeout the file is accepted with its text unread.
 pub fn inspect(bytes: &[u8], invoice_number: &str, limits: &Limits) -> Result<DocumentReport, DocumentError> {
-    inspect_with(bytes, invoice_number, limits, true)
+    inspect_blocking(bytes, invoice_number, limits, true)
 }
 
 /// Inspects a file attached to a message (not an invoice): the same checks of
@@ -271,14 +271,90 @@ pub fn inspect(bytes: &[u8], invoice_number: &str, limits: &Limits) -> Result<Do
 /// JPEG is accepted whatever its text reads as (the class is still reported).
 /// Blocking, like [`inspect`].
 pub fn inspect_attachment(bytes: &[u8], limits: &Limits) -> Result<DocumentReport, DocumentError> {
-    inspect_with(bytes, "", limits, false)
+    inspect_blocking(bytes, "", limits, false)
 }
 
-fn inspect_with(
+/// [`inspect`] for async callers: the file is examined on one of the
+/// extraction workers (one per core, started on first use) and the caller's
+/// task waits without holding a thread. Past [`Limits::extract_timeout`],
+/// counted from the call (so it includes the wait for a free worker), the
+/// file is accepted with its text unread, as [`inspect`] does.
+pub async fn inspect_async(
+    bytes: Bytes,
+    invoice_number: String,
+    limits: Limits,
+) -> Result<DocumentReport, DocumentError> {
+    examine_async(bytes, invoice_number, limits, true).await
+}
+
+/// [`inspect_attachment`] for async callers, as [`inspect_async`].
+pub async fn inspect_attachment_async(bytes: Bytes, limits: Limits) -> Result<DocumentReport, DocumentError> {
+    examine_async(bytes, String::new(), limits, false).await
+}
+
+async fn examine_async(
+    bytes: Bytes,
+    invoice_number: String,
+    limits: Limits,
+    invoice_only: bool,
+) -> Result<DocumentReport, DocumentError> {
+    let deadline = Instant::now() + limits.extract_timeout;
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let task = Task {
+        bytes: bytes.clone(),
+        invoice_number: invoice_number.clone(),
+        limits: limits.clone(),
+        invoice_only,
+        deadline,
+        reply: Box::new(move |outcome| {
+            let _ = reply.send(outcome);
+        }),
+    };
+    if submit(task)
+        && let Ok(Ok(outcome)) = tokio::time::timeout_at(deadline.into(), answer).await
+    {
+        return outcome;
+    }
+    // Out of time (or no worker): everything but the text, off the executor.
+    tokio::task::spawn_blocking(move || examine(&bytes, &invoice_number, &limits, invoice_only, false))
+        .await
+        .unwrap_or(Err(DocumentError::Damaged))
+}
+
+fn inspect_blocking(
     bytes: &[u8],
     invoice_number: &str,
     limits: &Limits,
     invoice_only: bool,
+) -> Result<DocumentReport, DocumentError> {
+    let deadline = Instant::now() + limits.extract_timeout;
+    let (reply, answer) = mpsc::sync_channel(1);
+    let task = Task {
+        bytes: Bytes::copy_from_slice(bytes),
+        invoice_number: invoice_number.to_owned(),
+        limits: limits.clone(),
+        invoice_only,
+        deadline,
+        reply: Box::new(move |outcome| {
+            let _ = reply.send(outcome);
+        }),
+    };
+    if submit(task)
+        && let Ok(outcome) = answer.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+    {
+        return outcome;
+    }
+    examine(bytes, invoice_number, limits, invoice_only, false)
+}
+
+/// Checks the file; reads a PDF's text only when `read_text` is set (without
+/// it a PDF is accepted with its text [`TextLayer::Unextractable`], unread).
+fn examine(
+    bytes: &[u8],
+    invoice_number: &str,
+    limits: &Limits,
+    invoice_only: bool,
+    read_text: bool,
 ) -> Result<DocumentReport, DocumentError> {
     if bytes.is_empty() {
         return Err(DocumentError::Empty);
@@ -300,7 +376,13 @@ fn inspect_with(
         FileKind::Jpeg if jpeg_is_readable(bytes) => Ok(image_report(kind)),
         FileKind::Png | FileKind::Jpeg => Err(DocumentError::Damaged),
         FileKind::Pdf => {
-            let (text_layer, text) = match pdf_text(bytes, limits) {
+            let outcome = if read_text {
+                catch_unwind(AssertUnwindSafe(|| analyse_pdf(bytes, limits)))
+                    .unwrap_or(PdfOutcome::Read(TextLayer::Unextractable, None))
+            } else {
+                PdfOutcome::Read(TextLayer::Unextractable, None)
+            };
+            let (text_layer, text) = match outcome {
                 PdfOutcome::Damaged => return Err(DocumentError::Damaged),
                 PdfOutcome::Read(layer, text) => (layer, text),
             };
@@ -486,62 +568,87 @@ enum PdfOutcome {
 /// text is read from these only, which bounds the work a long PDF costs.
 pub const MAX_TEXT_PAGES: u32 = 3;
 
-/// At most this many extractions run at once (one per core): more only
-/// compete for the same cores, and under load requests queue for a slot
-/// (within their time limit) instead of all timing out together.
-fn extraction_slots() -> usize {
-    thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+/// One file to examine on an extraction worker.
+struct Task {
+    bytes: Bytes,
+    invoice_number: String,
+    limits: Limits,
+    invoice_only: bool,
+    /// Past this the caller no longer waits: a task still queued is dropped.
+    deadline: Instant,
+    reply: Box<dyn FnOnce(Result<DocumentReport, DocumentError>) + Send>,
 }
 
-static SLOTS: (Mutex<usize>, Condvar) = (Mutex::new(0), Condvar::new());
+/// The extraction workers' queue.
+struct Workers {
+    queue: Mutex<VecDeque<Task>>,
+    work: Condvar,
+}
 
-/// Takes an extraction slot, waiting until `deadline` at the latest.
-fn take_slot(deadline: Instant) -> bool {
-    let (lock, freed) = &SLOTS;
-    let mut busy = lock.lock().unwrap_or_else(|p| p.into_inner());
-    while *busy >= extraction_slots() {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return false;
-        }
-        busy = freed.wait_timeout(busy, left).unwrap_or_else(|p| p.into_inner()).0;
-    }
-    *busy += 1;
+/// The workers, started on first use: one per core, since the work is all
+/// CPU and more would only compete for the same cores. A task waits in the
+/// queue (within its time limit) instead of starting a thread of its own, and
+/// a worker that is still reading a file its caller stopped waiting for keeps
+/// its place, so overload queues rather than multiplying work.
+static WORKERS: OnceLock<Option<Workers>> = OnceLock::new();
+
+fn workers() -> Option<&'static Workers> {
+    WORKERS
+        .get_or_init(|| {
+            let count = thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+            let mut started = 0;
+            for n in 0..count {
+                let spawned = thread::Builder::new()
+                    .name(format!("document-{n}"))
+                    .stack_size(EXTRACT_STACK_BYTES)
+                    .spawn(work_loop);
+                started += usize::from(spawned.is_ok());
+            }
+            (started > 0).then(|| Workers { queue: Mutex::new(VecDeque::new()), work: Condvar::new() })
+        })
+        .as_ref()
+}
+
+/// Queues a task; false when no worker could be started.
+fn submit(task: Task) -> bool {
+    let Some(w) = workers() else { return false };
+    w.queue.lock().unwrap_or_else(|p| p.into_inner()).push_back(task);
+    w.work.notify_one();
     true
 }
 
-fn give_slot() {
-    let (lock, freed) = &SLOTS;
-    let mut busy = lock.lock().unwrap_or_else(|p| p.into_inner());
-    *busy = busy.saturating_sub(1);
-    freed.notify_one();
-}
-
-/// Parses the PDF and extracts its text on a separate thread, bounded by the
-/// limits (time, including the wait for a slot; memory; pages read).
-fn pdf_text(bytes: &[u8], limits: &Limits) -> PdfOutcome {
-    let deadline = Instant::now() + limits.extract_timeout;
-    if !take_slot(deadline) {
-        return PdfOutcome::Read(TextLayer::Unextractable, None);
+fn work_loop() {
+    // The loop starts inside `workers()`'s initialiser: wait until it is done.
+    let w = loop {
+        match WORKERS.get() {
+            Some(Some(w)) => break w,
+            Some(None) => return,
+            None => thread::sleep(Duration::from_millis(1)),
+        }
+    };
+    loop {
+        let task = {
+            let mut queue = w.queue.lock().unwrap_or_else(|p| p.into_inner());
+            loop {
+                match queue.pop_front() {
+                    Some(task) => break task,
+                    None => queue = w.work.wait(queue).unwrap_or_else(|p| p.into_inner()),
+                }
+            }
+        };
+        if Instant::now() >= task.deadline {
+            // Its caller has stopped waiting: nothing to do.
+            continue;
+        }
+        let Task { bytes, invoice_number, limits, invoice_only, reply, .. } = task;
+        // A panic drops the reply: the caller goes on as after a timeout.
+        let _ = catch_unwind(AssertUnwindSafe(move || {
+            let outcome = examine(&bytes, &invoice_number, &limits, invoice_only, true);
+            // Let go of the bytes first: the caller can then keep them uncopied.
+            drop(bytes);
+            reply(outcome);
+        }));
     }
-    let data: Arc<[u8]> = Arc::from(bytes);
-    let worker_limits = limits.clone();
-    let (sender, receiver) = mpsc::sync_channel(1);
-    let spawned =
-        thread::Builder::new().name("document-extract".to_owned()).stack_size(EXTRACT_STACK_BYTES).spawn(move || {
-            let outcome = catch_unwind(AssertUnwindSafe(|| analyse_pdf(&data, &worker_limits)))
-                .unwrap_or(PdfOutcome::Read(TextLayer::Unextractable, None));
-            // The slot is held until the work really ends, even after a timeout.
-            give_slot();
-            // The receiver is gone after a timeout; nothing is left to tell.
-            let _ = sender.send(outcome);
-        });
-    if spawned.is_err() {
-        give_slot();
-        return PdfOutcome::Read(TextLayer::Unextractable, None);
-    }
-    let left = deadline.saturating_duration_since(Instant::now());
-    receiver.recv_timeout(left).unwrap_or(PdfOutcome::Read(TextLayer::Unextractable, None))
 }
 
 fn analyse_pdf(data: &[u8], limits: &Limits) -> PdfOutcome {

@@ -238,7 +238,9 @@ pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<Ht
             let key = keys.idempotency_key.clone();
             let kept = state.db.read(move |conn| Ok(uploads::find(conn, &key)?)).await?;
             let kept_before = kept.is_some();
-            (kept.map(|(file_name, bytes)| multipart::Upload { file_name, bytes, too_large: false }), kept_before)
+            let kept =
+                kept.map(|(file_name, bytes)| multipart::Upload { file_name, bytes: bytes.into(), too_large: false });
+            (kept, kept_before)
         }
     };
     let upload = match file {
@@ -254,11 +256,7 @@ pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<Ht
             None
         }
         Some(u) => {
-            let (u, checked) = web::block(move || {
-                let r = document::inspect(&u.bytes, &invoice_number, &Limits::default());
-                (u, r)
-            })
-            .await?;
+            let checked = document::inspect_async(u.bytes.clone(), invoice_number, Limits::default()).await;
             match checked {
                 Ok(report) => Some((u, report)),
                 Err(e) => {
@@ -306,7 +304,8 @@ pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<Ht
         text_layer: report.text_layer.as_str().into(),
         doc_class: report.class.as_str().into(),
         invoice_number_found: report.invoice_number_found,
-        data: upload.bytes,
+        // The document check has let go of its copy: no bytes are copied.
+        data: Vec::from(upload.bytes),
         created_at: case.created_at,
     };
     let filing = Filing {

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use actix_multipart::Multipart;
+use bytes::{Bytes, BytesMut};
 use futures_util::TryStreamExt;
 
 use crate::error::AppError;
@@ -22,8 +23,9 @@ pub const MAX_BODY_BYTES: usize = 24 * 1024 * 1024;
 pub struct Upload {
     /// The name the browser gave (path parts removed).
     pub file_name: String,
-    /// The bytes, unless the file was over the limit.
-    pub bytes: Vec<u8>,
+    /// The bytes, unless the file was over the limit (shared, not copied,
+    /// with the document check).
+    pub bytes: Bytes,
     /// The file was larger than allowed.
     pub too_large: bool,
 }
@@ -70,11 +72,11 @@ pub async fn read(mut payload: Multipart, file_field: &str, max_file: usize) -> 
         if name == file_field && file_name.is_some() {
             let raw_name = file_name.unwrap_or_default();
             let mut upload = Upload { file_name: clean_file_name(&raw_name), ..Upload::default() };
+            let mut bytes = BytesMut::new();
             while let Some(chunk) = field.try_next().await.map_err(bad)? {
                 total += chunk.len();
                 if total > MAX_BODY_BYTES {
                     upload.too_large = true;
-                    upload.bytes = Vec::new();
                     data.body_too_large = true;
                     data.file = Some(upload);
                     return Ok(data);
@@ -82,13 +84,14 @@ pub async fn read(mut payload: Multipart, file_field: &str, max_file: usize) -> 
                 if upload.too_large {
                     continue;
                 }
-                if upload.bytes.len() + chunk.len() > max_file {
+                if bytes.len() + chunk.len() > max_file {
                     upload.too_large = true;
-                    upload.bytes = Vec::new();
+                    bytes = BytesMut::new();
                 } else {
-                    upload.bytes.extend_from_slice(&chunk);
+                    bytes.extend_from_slice(&chunk);
                 }
             }
+            upload.bytes = bytes.freeze();
             // A file input left empty sends a part with an empty name and no bytes.
             let chosen = !(upload.bytes.is_empty() && !upload.too_large && raw_name.trim().is_empty());
             if chosen {

@@ -382,11 +382,7 @@ pub async fn reply(
             None
         }
         Some(u) => {
-            let (u, checked) = web::block(move || {
-                let r = document::inspect_attachment(&u.bytes, &Limits::default());
-                (u, r)
-            })
-            .await?;
+            let checked = document::inspect_attachment_async(u.bytes.clone(), Limits::default()).await;
             match checked {
                 Ok(report) => Some(NewAttachment {
                     case_id: case.id,
@@ -398,7 +394,7 @@ pub async fn reply(
                     doc_class: report.class.as_str().into(),
                     invoice_number_found: None,
                     file_name: u.file_name,
-                    data: u.bytes,
+                    data: Vec::from(u.bytes),
                     created_at: now(),
                 }),
                 Err(e) => {
