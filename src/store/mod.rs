@@ -126,6 +126,11 @@ impl Manager {
                     // syscall into each connection's own page cache: the queue
                     // walks many index pages per request.
                     "PRAGMA mmap_size = 268435456;",
+                    // Statement journals and sort space stay in memory. Each
+                    // grouped write is a savepoint, and its journal spilled to
+                    // a temp file under /var/tmp, created, written and deleted
+                    // for every group commit.
+                    "PRAGMA temp_store = MEMORY;",
                 ] {
                     conn.batch_execute(pragma).map_err(ConnectionError::CouldntSetupConfiguration)?;
                 }
@@ -628,6 +633,25 @@ mod tests {
             "WAL peaked at {peak} bytes for {written} written (limit {})",
             super::WAL_RESTART_BYTES
         );
+    }
+
+    #[actix_web::test]
+    async fn sqlite_connections_keep_statement_journals_in_memory() {
+        #[derive(diesel::QueryableByName)]
+        struct TempStore {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            temp_store: i32,
+        }
+        fn temp_store(conn: &mut super::DbConnection) -> Result<i32, crate::error::AppError> {
+            let super::DbConnection::Sqlite(c) = conn else { panic!("SQLite expected") };
+            use diesel::RunQueryDsl;
+            Ok(diesel::sql_query("PRAGMA temp_store").get_result::<TempStore>(c)?.temp_store)
+        }
+        let dir = tempfile::tempdir().expect("dir");
+        let db = super::Db::connect(DatabaseUrl::Sqlite(dir.path().join("t.db").display().to_string()), 2).expect("db");
+        // 2 = MEMORY: no temp file per grouped write's savepoint journal.
+        assert_eq!(db.read(temp_store).await.expect("reader"), 2);
+        assert_eq!(db.write(temp_store).await.expect("writer"), 2);
     }
 
     #[test]
