@@ -181,6 +181,19 @@ async fn submitting_the_same_kpi_form_twice_creates_one_case() {
 }
 
 #[actix_web::test]
+async fn a_filed_kpi_form_sent_again_without_its_file_goes_to_its_case() {
+    let app = spawn_app().await;
+    let keys = app.form_keys("/cases/kpi/new").await;
+    let a = app.post_kpi_with_keys(&keys, &kpi_fields(), invoice()).await;
+    assert_eq!(a.status().as_u16(), 303);
+    // Back and resubmit, where the browser did not send the file again.
+    let b = app.post_kpi_with_keys(&keys, &kpi_fields(), None).await;
+    assert_eq!(b.status().as_u16(), 303);
+    assert_eq!(location(&a), location(&b));
+    assert_eq!(app.case_count().await, 1);
+}
+
+#[actix_web::test]
 async fn a_kpi_post_without_its_token_stores_nothing() {
     let app = spawn_app().await;
     let r = app.post_kpi_with_keys(&Default::default(), &kpi_fields(), invoice()).await;

@@ -7,14 +7,14 @@ use askama::Template;
 
 use super::intake::{self, Filed, Filing};
 use super::multipart;
-use super::{ContactValues, FormKeys, check_form_token, redirect_to_case, summary};
+use super::{ContactValues, FormKeys, check_form_token, summary};
 use crate::checks::document::{self, DocumentError, DocumentReport, FileKind, Limits, TextLayer};
 use crate::domain::case::CaseKind;
 use crate::domain::errors::{FieldError, FieldErrors};
 use crate::domain::kpi::{KpiCase, KpiInput, parse_kpi};
 use crate::domain::triage::{CaseFacts, Evidence, KpiFacts};
 use crate::error::AppError;
-use crate::store::cases::{NewAttachment, NewCase};
+use crate::store::cases::{self, NewAttachment, NewCase};
 use crate::store::uploads;
 use crate::web::{AppState, html, now, today};
 
@@ -222,21 +222,29 @@ fn new_case(k: &KpiCase, idempotency_key: &str, tracking_hash: String, evidence:
 pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<HttpResponse, AppError> {
     let form = multipart::read(payload, "invoice_file", document::MAX_FILE_BYTES).await?;
     let keys = check_form_token(&state.keys, FORM, &form.get("idempotency_key"), &form.get("csrf_token"))?;
-    if let Some(done) = redirect_to_case(&state, &keys.idempotency_key).await? {
-        return Ok(done);
-    }
+    // A repeat of this form that carries its invoice again is found inside
+    // the filing transaction (and answered with the same tracking page).
     let values = KpiValues::from_form(&form);
     let mut errors = FieldErrors::new();
     let parsed = parse_kpi(&values.input(), &state.config.omlp_types, today(), &mut errors);
     let invoice_number = values.invoice_number.trim().to_string();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    // No file chosen this time: the invoice kept from an earlier attempt of
-    // this same form, if there is one.
+    // No file chosen this time: a repeat of a form already filed (its
+    // invoice became the case's), or the invoice kept from an earlier
+    // attempt of this same form, if there is one.
     let (file, kept_before) = match form.file {
         Some(u) => (Some(u), false),
         None => {
             let key = keys.idempotency_key.clone();
-            let kept = state.db.read(move |conn| Ok(uploads::find(conn, &key)?)).await?;
+            let (filed, kept) = state
+                .db
+                .read(move |conn| {
+                    Ok((cases::find_by_idempotency_key(conn, &key)?.is_some(), uploads::find(conn, &key)?))
+                })
+                .await?;
+            if filed {
+                return Ok(super::to_tracking(&state.keys.tracking_token(&keys.idempotency_key), false));
+            }
             let kept_before = kept.is_some();
             let kept =
                 kept.map(|(file_name, bytes)| multipart::Upload { file_name, bytes: bytes.into(), too_large: false });

@@ -13,9 +13,8 @@ use askama::Template;
 use crate::domain::contact::ContactInput;
 use crate::domain::errors::{FieldError, FieldErrors};
 use crate::error::AppError;
-use crate::store::cases as store;
+use crate::web::html;
 use crate::web::tokens::{Keys, is_idempotency_key, random_hex};
-use crate::web::{AppState, html};
 
 /// Largest urlencoded partner form body.
 pub const FORM_LIMIT_BYTES: usize = 64 * 1024;
@@ -124,13 +123,6 @@ pub fn check_form_token(keys: &Keys, form: &str, idempotency_key: &str, token: &
         ));
     }
     Ok(FormKeys { csrf_token: token.into(), idempotency_key: idempotency_key.into() })
-}
-
-/// If this form was already filed, the redirect to its case.
-pub async fn redirect_to_case(state: &AppState, idempotency_key: &str) -> Result<Option<HttpResponse>, AppError> {
-    let key = idempotency_key.to_string();
-    let found = state.db.read(move |conn| Ok(store::find_by_idempotency_key(conn, &key)?)).await?;
-    Ok(found.map(|_| to_tracking(&state.keys.tracking_token(idempotency_key), false)))
 }
 
 /// 303 to the tracking page; `fresh` shows the one-time confirmation panel.
