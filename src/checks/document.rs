@@ -298,24 +298,19 @@ async fn examine_async(
     limits: Limits,
     invoice_only: bool,
 ) -> Result<DocumentReport, DocumentError> {
-    let deadline = Instant::now() + limits.extract_timeout;
     let (reply, answer) = tokio::sync::oneshot::channel();
-    let task = Task {
-        bytes: bytes.clone(),
-        invoice_number: invoice_number.clone(),
-        limits: limits.clone(),
-        invoice_only,
-        deadline,
-        reply: Box::new(move |outcome| {
-            let _ = reply.send(outcome);
-        }),
-    };
+    let task = Task::new(bytes.clone(), invoice_number.clone(), limits.clone(), invoice_only, move |outcome| {
+        let _ = reply.send(outcome);
+    });
+    let deadline = task.deadline;
     if submit(task)
         && let Ok(Ok(outcome)) = tokio::time::timeout_at(deadline.into(), answer).await
     {
         return outcome;
     }
     // Out of time (or no worker): everything but the text, off the executor.
+    // (It has no PDF to parse and cannot panic; were it to, the file would
+    // be refused as unreadable rather than stored unchecked.)
     tokio::task::spawn_blocking(move || examine(&bytes, &invoice_number, &limits, invoice_only, false))
         .await
         .unwrap_or(Err(DocumentError::Damaged))
@@ -327,18 +322,17 @@ fn inspect_blocking(
     limits: &Limits,
     invoice_only: bool,
 ) -> Result<DocumentReport, DocumentError> {
-    let deadline = Instant::now() + limits.extract_timeout;
     let (reply, answer) = mpsc::sync_channel(1);
-    let task = Task {
-        bytes: Bytes::copy_from_slice(bytes),
-        invoice_number: invoice_number.to_owned(),
-        limits: limits.clone(),
+    let task = Task::new(
+        Bytes::copy_from_slice(bytes),
+        invoice_number.to_owned(),
+        limits.clone(),
         invoice_only,
-        deadline,
-        reply: Box::new(move |outcome| {
+        move |outcome| {
             let _ = reply.send(outcome);
-        }),
-    };
+        },
+    );
+    let deadline = task.deadline;
     if submit(task)
         && let Ok(outcome) = answer.recv_timeout(deadline.saturating_duration_since(Instant::now()))
     {
@@ -577,6 +571,20 @@ struct Task {
     /// Past this the caller no longer waits: a task still queued is dropped.
     deadline: Instant,
     reply: Box<dyn FnOnce(Result<DocumentReport, DocumentError>) + Send>,
+}
+
+impl Task {
+    /// A task due within the limits' timeout from now.
+    fn new(
+        bytes: Bytes,
+        invoice_number: String,
+        limits: Limits,
+        invoice_only: bool,
+        reply: impl FnOnce(Result<DocumentReport, DocumentError>) + Send + 'static,
+    ) -> Self {
+        let deadline = Instant::now() + limits.extract_timeout;
+        Task { bytes, invoice_number, limits, invoice_only, deadline, reply: Box::new(reply) }
+    }
 }
 
 /// The extraction workers' queue.

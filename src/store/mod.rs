@@ -673,9 +673,23 @@ mod tests {
         assert_eq!(stored, 180, "every acknowledged write is stored, no refused one is");
     }
 
+    /// Stores a 64 KiB row through the writer.
+    async fn write_64k(db: &super::Db, name: String) -> Result<(), crate::error::AppError> {
+        use diesel::prelude::*;
+        db.write(move |conn| {
+            diesel::insert_into(super::schema::app_secrets::table)
+                .values((
+                    super::schema::app_secrets::name.eq(name),
+                    super::schema::app_secrets::value.eq("x".repeat(64 * 1024)),
+                ))
+                .execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+
     #[actix_web::test]
     async fn committed_pages_reach_the_database_file_without_the_writer_checkpointing() {
-        use diesel::prelude::*;
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("c.db");
         let db = super::Db::connect(DatabaseUrl::Sqlite(path.display().to_string()), 2).expect("db");
@@ -683,17 +697,7 @@ mod tests {
         // About 2 MB of committed pages, far below SQLite's own 1,000-page
         // autocheckpoint (which the writer has switched off anyway).
         for i in 0..32 {
-            db.write(move |conn| {
-                diesel::insert_into(super::schema::app_secrets::table)
-                    .values((
-                        super::schema::app_secrets::name.eq(format!("blob{i}")),
-                        super::schema::app_secrets::value.eq("x".repeat(64 * 1024)),
-                    ))
-                    .execute(conn)?;
-                Ok(())
-            })
-            .await
-            .expect("write");
+            write_64k(&db, format!("blob{i}")).await.expect("write");
         }
         // The checkpointer copies them into the database file shortly after.
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -709,7 +713,6 @@ mod tests {
 
     #[actix_web::test]
     async fn the_wal_stays_bounded_under_unbroken_writes() {
-        use diesel::prelude::*;
         let dir = tempfile::tempdir().expect("dir");
         let path = dir.path().join("w.db");
         let db = super::Db::connect(DatabaseUrl::Sqlite(path.display().to_string()), 2).expect("db");
@@ -726,17 +729,7 @@ mod tests {
                 // At most 10 MB each: enough to pass the limit several times
                 // without filling a small disk.
                 while std::time::Instant::now() < until && n < 160 {
-                    db.write(move |conn| {
-                        diesel::insert_into(super::schema::app_secrets::table)
-                            .values((
-                                super::schema::app_secrets::name.eq(format!("w{w}-{n}")),
-                                super::schema::app_secrets::value.eq("x".repeat(64 * 1024)),
-                            ))
-                            .execute(conn)?;
-                        Ok(())
-                    })
-                    .await
-                    .expect("write");
+                    write_64k(&db, format!("w{w}-{n}")).await.expect("write");
                     n += 1;
                 }
                 n
@@ -769,17 +762,7 @@ mod tests {
         let path = dir.path().join("r.db");
         let db = super::Db::connect(DatabaseUrl::Sqlite(path.display().to_string()), 2).expect("db");
         let wal = dir.path().join("r.db-wal");
-        let write = |name: String| {
-            db.write(move |conn| {
-                diesel::insert_into(super::schema::app_secrets::table)
-                    .values((
-                        super::schema::app_secrets::name.eq(name),
-                        super::schema::app_secrets::value.eq("x".repeat(64 * 1024)),
-                    ))
-                    .execute(conn)?;
-                Ok(())
-            })
-        };
+        let write = |name: String| write_64k(&db, name);
         write("first".into()).await.expect("write");
         // A reader that stays in the WAL: a read transaction left open.
         let mut reader = diesel::SqliteConnection::establish(&path.display().to_string()).expect("reader");
