@@ -326,7 +326,7 @@ fn spawn_sqlite_writer(manager: Manager) -> anyhow::Result<Queue> {
 /// still in the WAL keeps it from being copied or rewound; the WAL then
 /// grows until the reader is done, and the writer never waits for it (a
 /// RESTART checkpoint would, in SQLite's busy handler, up to the busy
-/// timeout for every group).
+/// timeout for every group) nor tries again before the next pass.
 fn prepare_rewind(conn: &mut DbConnection, rewind_due: &RewindDue) {
     let started = std::time::Instant::now();
     match checkpoint(conn) {
@@ -334,9 +334,11 @@ fn prepare_rewind(conn: &mut DbConnection, rewind_due: &RewindDue) {
             rewind_due.store(false, Ordering::Release);
             tracing::debug!(took = ?started.elapsed(), frames = done.log, "SQLite WAL copied for a rewind");
         }
-        // Another pass is copying, or a reader holds some frames: retried
-        // after the next group.
-        Ok(_) => {}
+        // The checkpointer is in a pass: retried after the next group.
+        Ok(done) if done.busy != 0 => {}
+        // A reader holds some frames: asked again after the checkpointer's
+        // next pass, not after every group.
+        Ok(_) => rewind_due.store(false, Ordering::Release),
         Err(e) => tracing::warn!(error = %e, "SQLite checkpoint before a WAL rewind failed; retried"),
     }
 }
@@ -367,8 +369,9 @@ fn checkpoint(conn: &mut DbConnection) -> diesel::QueryResult<Checkpoint> {
 /// one pass) and runs a PASSIVE checkpoint, which never blocks the writer or
 /// readers. The wait is set from the last pass so that each copies about
 /// [`CHECKPOINT_PASS_BYTES`], and at most doubles from one pass to the next;
-/// after a quiet spell it starts short, since a burst may follow. A pass that finds the WAL past [`WAL_REWIND_BYTES`] asks
-/// the writer to prepare a rewind. Ends with the writer.
+/// after a quiet spell it starts short, since a burst may follow. A pass
+/// that finds the WAL past [`WAL_REWIND_BYTES`] asks the writer to prepare a
+/// rewind. Ends with the writer.
 fn spawn_sqlite_checkpointer(
     manager: &Manager,
     rewind_due: RewindDue,
