@@ -312,7 +312,8 @@ pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<Ht
         text_layer: report.text_layer.as_str().into(),
         doc_class: report.class.as_str().into(),
         invoice_number_found: report.invoice_number_found,
-        // The document check has let go of its copy: no bytes are copied.
+        // Not copied: the document check has let go of its share (unless it
+        // timed out and a worker still holds it; then this copies).
         data: Vec::from(upload.bytes),
         created_at: case.created_at,
     };
