@@ -25,7 +25,7 @@ use crate::error::AppError;
 use crate::store::DbConnection;
 use crate::store::cases::{self as cases_store, NewEvent, NewFlag};
 use crate::store::jobs::{self as store, JobRow};
-use crate::web::{AppState, now};
+use crate::web::AppState;
 
 /// The flag source the landing-page check writes under.
 pub const LANDING_SOURCE: &str = "landing_check";
@@ -99,7 +99,7 @@ async fn release(state: &AppState, in_flight: &InFlight) {
     if held.is_empty() {
         return;
     }
-    let now = now();
+    let now = state.clock.now();
     let released = state
         .db
         .write(move |conn| {
@@ -116,7 +116,7 @@ async fn release(state: &AppState, in_flight: &InFlight) {
 
 /// Claims the due jobs and runs them; returns how many there were.
 async fn run_due(state: &AppState, in_flight: &InFlight) -> Result<usize, AppError> {
-    let now = now();
+    let now = state.clock.now();
     let lease_until = now + chrono_duration(state.config.job_lease);
     let claimed = state.db.write(move |conn| Ok(store::claim_due(conn, now, lease_until, BATCH)?)).await?;
     let n = claimed.len();
@@ -138,9 +138,10 @@ async fn run_job(state: &AppState, job: JobRow) -> Result<(), AppError> {
         store::KIND_LANDING_CHECK => landing_check(state, &job).await,
         other => {
             let (id, attempt, error) = (job.id, job.attempts, format!("unknown job kind {other:?}"));
+            let at = state.clock.now();
             state
                 .db
-                .write(move |conn| Ok(store::finish(conn, id, attempt, store::FAILED, now(), Some(error.as_str()))?))
+                .write(move |conn| Ok(store::finish(conn, id, attempt, store::FAILED, at, Some(error.as_str()))?))
                 .await?;
             Ok(())
         }
@@ -190,9 +191,10 @@ async fn landing_check(state: &AppState, job: &JobRow) -> Result<(), AppError> {
         Ok(t) => t,
         Err(why) => {
             tracing::warn!(job = id, %why, "landing check cannot run");
+            let at = state.clock.now();
             state
                 .db
-                .write(move |conn| Ok(store::finish(conn, id, attempt, store::FAILED, now(), Some(why.as_str()))?))
+                .write(move |conn| Ok(store::finish(conn, id, attempt, store::FAILED, at, Some(why.as_str()))?))
                 .await?;
             return Ok(());
         }
@@ -207,7 +209,7 @@ async fn landing_check(state: &AppState, job: &JobRow) -> Result<(), AppError> {
         Err(CheckError::Transient(msg)) if attempt < max => {
             let wait = backoff(state.config.job_backoff_base, attempt);
             tracing::info!(job = id, attempt, error = %msg, retry_in = ?wait, "landing check will be retried");
-            let run_after = now() + chrono_duration(wait);
+            let run_after = state.clock.now() + chrono_duration(wait);
             state.db.write(move |conn| Ok(store::retry_at(conn, id, attempt, run_after, &msg)?)).await?;
             return Ok(());
         }
@@ -219,7 +221,7 @@ async fn landing_check(state: &AppState, job: &JobRow) -> Result<(), AppError> {
             (vec![finding], target.url.to_string(), store::FAILED, Some(msg))
         }
     };
-    let outcome = LandingOutcome { url: target.url.to_string(), final_url, findings, checked_at: now() };
+    let outcome = LandingOutcome { url: target.url.to_string(), final_url, findings, checked_at: state.clock.now() };
     let recorded = state
         .db
         .write(move |conn| {
@@ -302,7 +304,7 @@ fn record_landing_outcome(conn: &mut DbConnection, case_id: i64, o: &LandingOutc
 /// brought forward rather than queued twice. `NotFound` for an unknown case,
 /// `BadRequest` for a case that is not a directory request.
 pub async fn requeue_landing_check(state: &AppState, case_id: i64) -> Result<(), AppError> {
-    let now = now();
+    let now = state.clock.now();
     state
         .db
         .write(move |conn| {

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod checks;
+pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
@@ -61,11 +62,16 @@ pub async fn connect(config: &Config) -> anyhow::Result<(Db, Keys)> {
 impl Application {
     /// Connects, migrates, binds `config.bind` (port 0 picks a free port).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, clock::Clock::system()).await
+    }
+
+    /// [`Application::build`] with the clock every rule reads (tests pin it).
+    pub async fn build_with_clock(config: Config, clock: clock::Clock) -> anyhow::Result<Self> {
         let (db, keys) = connect(&config).await?;
         let listener =
             TcpListener::bind(&config.bind).with_context(|| format!("could not listen on {}", config.bind))?;
         let port = listener.local_addr()?.port();
-        let state = AppState::new(Arc::new(config), db, keys);
+        let state = AppState::new(Arc::new(config), db, keys, clock);
         let server = build_server(listener, state.clone())?;
         // Jobs queued before this start (or by a stopped instance) run now.
         let jobs = state.config.run_jobs.then(|| jobs::Runner::start(state.clone()));

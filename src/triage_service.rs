@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::NaiveDateTime;
 
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::landing_url::registrable_domain;
@@ -114,8 +114,9 @@ pub fn retriage(
     conn: &mut DbConnection,
     case_id: i64,
     rules: &TriageRules,
-    today: NaiveDate,
+    now: NaiveDateTime,
 ) -> Result<Option<String>, AppError> {
+    let today = now.date();
     let case = store::find(conn, case_id)?;
     if Status::parse(&case.status).is_none_or(Status::is_closed) {
         return Ok(None);
@@ -177,7 +178,6 @@ pub fn retriage(
     if changes.is_empty() {
         return Ok(None);
     }
-    let now = crate::web::now();
     store::set_triage(conn, case_id, &new_columns, now)?;
     let flags: Vec<NewFlag> = wanted
         .values()
@@ -233,7 +233,7 @@ pub fn retriage_after_close(
     conn: &mut DbConnection,
     closed_case_id: i64,
     rules: &TriageRules,
-    today: NaiveDate,
+    now: NaiveDateTime,
 ) -> Result<Vec<(i64, String)>, AppError> {
     let closed = store::find(conn, closed_case_id)?;
     let open: Vec<i64> = store::partner_cases(conn, &closed.partner_id, Some(closed_case_id))?
@@ -243,7 +243,7 @@ pub fn retriage_after_close(
         .collect();
     let mut changed = Vec::new();
     for id in open {
-        if let Some(description) = retriage(conn, id, rules, today)? {
+        if let Some(description) = retriage(conn, id, rules, now)? {
             changed.push((id, description));
         }
     }

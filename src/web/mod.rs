@@ -27,12 +27,14 @@ pub struct AppState {
     pub keys: Keys,
     /// Wakes the background job runner when work is queued.
     pub jobs_notify: std::sync::Arc<tokio::sync::Notify>,
+    /// Now and today (pinned in tests).
+    pub clock: crate::clock::Clock,
 }
 
 impl AppState {
     /// Builds the state.
-    pub fn new(config: std::sync::Arc<Config>, db: Db, keys: Keys) -> Self {
-        Self { config, db, keys, jobs_notify: std::sync::Arc::new(tokio::sync::Notify::new()) }
+    pub fn new(config: std::sync::Arc<Config>, db: Db, keys: Keys, clock: crate::clock::Clock) -> Self {
+        Self { config, db, keys, jobs_notify: std::sync::Arc::new(tokio::sync::Notify::new()), clock }
     }
 
     /// Tells the job runner that a job was queued.
@@ -52,16 +54,6 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
         .content_type(ContentType::html())
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(body)
-}
-
-/// Today's date (UTC), the date every calendar rule is measured from.
-pub fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
-/// Now (UTC), as stored.
-pub fn now() -> chrono::NaiveDateTime {
-    chrono::Utc::now().naive_utc()
 }
 
 const STYLESHEET: &str = include_str!("../../static/app.css");

@@ -31,21 +31,21 @@ async fn closing_the_original_case_clears_the_possible_duplicate_on_the_other() 
 
     // Nothing changed yet: re-triage finds nothing to say.
     let rules = frontline::domain::triage::TriageRules::default();
-    let today = frontline::web::today();
+    let now = app.state.clock.now();
     let id = second.id;
     let unchanged =
-        app.db.write(move |conn| frontline::triage_service::retriage(conn, id, &rules, today)).await.expect("retriage");
+        app.db.write(move |conn| frontline::triage_service::retriage(conn, id, &rules, now)).await.expect("retriage");
     assert_eq!(unchanged, None);
 
     // Staff resolve the first case; the close hook re-triages the others.
-    let (first_id, now) = (first.id, frontline::web::now());
+    let (first_id, now) = (first.id, app.state.clock.now());
     let changed = app
         .db
         .write(move |conn| {
             diesel::update(cases::table.find(first_id))
                 .set((cases::status.eq("resolved"), cases::closed_at.eq(Some(now))))
                 .execute(conn)?;
-            frontline::triage_service::retriage_after_close(conn, first_id, &rules, today)
+            frontline::triage_service::retriage_after_close(conn, first_id, &rules, now)
         })
         .await
         .expect("close hook");
@@ -69,7 +69,7 @@ async fn closing_the_original_case_clears_the_possible_duplicate_on_the_other() 
     // The closed case itself is not re-triaged.
     let closed = app
         .db
-        .write(move |conn| frontline::triage_service::retriage(conn, first_id, &rules, today))
+        .write(move |conn| frontline::triage_service::retriage(conn, first_id, &rules, now))
         .await
         .expect("retriage");
     assert_eq!(closed, None);

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use chrono::NaiveDateTime;
 
 use super::intake::{self, Filed, Filing};
 use super::{ContactValues, FormKeys, check_form_token, summary};
@@ -17,7 +18,7 @@ use crate::domain::landing_url::registrable_domain;
 use crate::domain::triage::{CaseFacts, DirectoryFacts};
 use crate::error::AppError;
 use crate::store::cases::NewCase;
-use crate::web::{AppState, html, now, today};
+use crate::web::{AppState, html};
 
 /// The form's name in its anti-forgery token.
 pub const FORM: &str = "directory";
@@ -126,16 +127,21 @@ fn render(v: DirectoryValues, e: FieldErrors, keys: FormKeys, status: StatusCode
 
 /// `GET /cases/directory/new`.
 pub async fn new_form(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    render(DirectoryValues::default(), FieldErrors::new(), FormKeys::issue(&state.keys, FORM), StatusCode::OK)
+    render(
+        DirectoryValues::default(),
+        FieldErrors::new(),
+        FormKeys::issue(&state.keys, FORM, state.clock.unix()),
+        StatusCode::OK,
+    )
 }
 
-fn new_case(d: &DirectoryRequest, idempotency_key: &str, tracking_hash: String) -> NewCase {
+fn new_case(d: &DirectoryRequest, idempotency_key: &str, tracking_hash: String, now: NaiveDateTime) -> NewCase {
     NewCase {
         directory_name: Some(d.directory_name.clone()),
         country: Some(d.country.into()),
         landing_page_url: Some(d.landing.url.to_string()),
-        batch_key: Some(batch_for_request(today()).key()),
-        ..intake::base_case(CaseKind::Directory, &d.contact, idempotency_key, tracking_hash, now())
+        batch_key: Some(batch_for_request(now.date()).key()),
+        ..intake::base_case(CaseKind::Directory, &d.contact, idempotency_key, tracking_hash, now)
     }
 }
 
@@ -146,17 +152,18 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let field = |n: &str| form.get(n).cloned().unwrap_or_default();
-    let keys = check_form_token(&state.keys, FORM, &field("idempotency_key"), &field("csrf_token"))?;
+    let keys =
+        check_form_token(&state.keys, FORM, &field("idempotency_key"), &field("csrf_token"), state.clock.unix())?;
     // A repeat of this form is found inside the filing transaction (and
     // answered with the same tracking page): no separate look-up here.
     let values = DirectoryValues::from_form(&form);
     let mut errors = FieldErrors::new();
     let Some(request) = parse_directory(&values.input(), &state.config.landing_deny_list, &mut errors) else {
-        let fresh = FormKeys::reissue(&state.keys, FORM, keys);
+        let fresh = FormKeys::reissue(&state.keys, FORM, keys, state.clock.unix());
         return render(values, errors, fresh, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let tracking = state.keys.tracking_token(&keys.idempotency_key);
-    let case = new_case(&request, &keys.idempotency_key, crate::web::tokens::sha256_hex(&tracking));
+    let case = new_case(&request, &keys.idempotency_key, crate::web::tokens::sha256_hex(&tracking), state.clock.now());
     let facts = CaseFacts::Directory(DirectoryFacts {
         contact_email_domain: request.contact.email_domain().and_then(registrable_domain),
         landing_registrable_domain: request.landing.registrable_domain.clone(),
@@ -165,10 +172,10 @@ pub async fn submit(
     let filing = Filing {
         facts,
         now: case.created_at,
+        today: case.created_at.date(),
         case,
         attachment: None,
         rules: state.config.triage,
-        today: today(),
         forget_upload: false,
     };
     match state.db.write(move |conn| intake::file(conn, filing)).await {

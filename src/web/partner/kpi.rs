@@ -16,7 +16,7 @@ use crate::domain::triage::{CaseFacts, Evidence, KpiFacts};
 use crate::error::AppError;
 use crate::store::cases::{self, NewAttachment, NewCase};
 use crate::store::uploads;
-use crate::web::{AppState, html, now, today};
+use crate::web::{AppState, html};
 
 /// The form's name in its anti-forgery token.
 pub const FORM: &str = "kpi";
@@ -173,7 +173,7 @@ fn render(
 
 /// `GET /cases/kpi/new`.
 pub async fn new_form(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let keys = FormKeys::issue(&state.keys, FORM);
+    let keys = FormKeys::issue(&state.keys, FORM, state.clock.unix());
     render(&state, KpiValues::default(), FieldErrors::new(), keys, StatusCode::OK, None)
 }
 
@@ -199,7 +199,13 @@ fn evidence_str(e: Evidence) -> &'static str {
     }
 }
 
-fn new_case(k: &KpiCase, idempotency_key: &str, tracking_hash: String, evidence: Evidence) -> NewCase {
+fn new_case(
+    k: &KpiCase,
+    idempotency_key: &str,
+    tracking_hash: String,
+    evidence: Evidence,
+    now: chrono::NaiveDateTime,
+) -> NewCase {
     NewCase {
         kpi_month: i32::try_from(k.month).ok(),
         kpi_year: Some(k.year),
@@ -214,19 +220,20 @@ fn new_case(k: &KpiCase, idempotency_key: &str, tracking_hash: String, evidence:
         anniversary_date: k.anniversary_date,
         description: k.description.clone(),
         evidence: Some(evidence_str(evidence).into()),
-        ..intake::base_case(CaseKind::Kpi, &k.contact, idempotency_key, tracking_hash, now())
+        ..intake::base_case(CaseKind::Kpi, &k.contact, idempotency_key, tracking_hash, now)
     }
 }
 
 /// `POST /cases/kpi` (multipart).
 pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<HttpResponse, AppError> {
     let form = multipart::read(payload, "invoice_file", document::MAX_FILE_BYTES).await?;
-    let keys = check_form_token(&state.keys, FORM, &form.get("idempotency_key"), &form.get("csrf_token"))?;
+    let keys =
+        check_form_token(&state.keys, FORM, &form.get("idempotency_key"), &form.get("csrf_token"), state.clock.unix())?;
     // A repeat of this form that carries its invoice again is found inside
     // the filing transaction (and answered with the same tracking page).
     let values = KpiValues::from_form(&form);
     let mut errors = FieldErrors::new();
-    let parsed = parse_kpi(&values.input(), &state.config.omlp_types, today(), &mut errors);
+    let parsed = parse_kpi(&values.input(), &state.config.omlp_types, state.clock.today(), &mut errors);
     let invoice_number = values.invoice_number.trim().to_string();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     // No file chosen this time: a repeat of a form already filed (its
@@ -275,9 +282,9 @@ pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<Ht
         }
     };
     if !errors.is_empty() {
-        let fresh = FormKeys::reissue(&state.keys, FORM, keys);
+        let fresh = FormKeys::reissue(&state.keys, FORM, keys, state.clock.unix());
         let key = fresh.idempotency_key.clone();
-        let now = now();
+        let now = state.clock.now();
         // Keep an invoice that passed its checks so the partner need not
         // upload it again; a new file that failed replaces nothing.
         let uploaded = match (&upload, kept_before) {
@@ -301,7 +308,8 @@ pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<Ht
     };
     let evidence = evidence_of(&report);
     let tracking = state.keys.tracking_token(&keys.idempotency_key);
-    let case = new_case(&kpi, &keys.idempotency_key, crate::web::tokens::sha256_hex(&tracking), evidence);
+    let case =
+        new_case(&kpi, &keys.idempotency_key, crate::web::tokens::sha256_hex(&tracking), evidence, state.clock.now());
     let attachment = NewAttachment {
         case_id: 0,
         event_id: None,
@@ -326,10 +334,10 @@ pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<Ht
             evidence,
         }),
         now: case.created_at,
+        today: case.created_at.date(),
         case,
         attachment: Some(attachment),
         rules: state.config.triage,
-        today: today(),
         forget_upload: true,
     };
     match state.db.write(move |conn| intake::file(conn, filing)).await {

@@ -98,25 +98,27 @@ pub struct FormKeys {
 }
 
 impl FormKeys {
-    /// Fresh keys for a newly served form.
-    pub fn issue(keys: &Keys, form: &str) -> Self {
+    /// Fresh keys for a newly served form, issued at `now` (Unix seconds).
+    pub fn issue(keys: &Keys, form: &str, now: i64) -> Self {
         let idempotency_key = random_hex(16);
-        Self { csrf_token: keys.form_token(form, &idempotency_key, chrono::Utc::now().timestamp()), idempotency_key }
+        Self { csrf_token: keys.form_token(form, &idempotency_key, now), idempotency_key }
     }
 
     /// The same idempotency key with a fresh token, for a re-rendered form.
-    pub fn reissue(keys: &Keys, form: &str, old: FormKeys) -> Self {
-        Self {
-            csrf_token: keys.form_token(form, &old.idempotency_key, chrono::Utc::now().timestamp()),
-            idempotency_key: old.idempotency_key,
-        }
+    pub fn reissue(keys: &Keys, form: &str, old: FormKeys, now: i64) -> Self {
+        Self { csrf_token: keys.form_token(form, &old.idempotency_key, now), idempotency_key: old.idempotency_key }
     }
 }
 
 /// Checks the hidden fields; a POST without a valid pair stores nothing.
-pub fn check_form_token(keys: &Keys, form: &str, idempotency_key: &str, token: &str) -> Result<FormKeys, AppError> {
-    let ok = is_idempotency_key(idempotency_key)
-        && keys.verify_form_token(form, idempotency_key, token, chrono::Utc::now().timestamp());
+pub fn check_form_token(
+    keys: &Keys,
+    form: &str,
+    idempotency_key: &str,
+    token: &str,
+    now: i64,
+) -> Result<FormKeys, AppError> {
+    let ok = is_idempotency_key(idempotency_key) && keys.verify_form_token(form, idempotency_key, token, now);
     if !ok {
         return Err(AppError::Forbidden(
             "The form had expired or did not come from this site, so nothing was sent. Open the form again and send it from there.".into(),

@@ -20,7 +20,7 @@ use crate::error::AppError;
 use crate::store::actions::{self as store_actions, PartnerReplied};
 use crate::store::cases::{self as store, AttachmentMeta, CaseRow, EventRow, NewAttachment};
 use crate::web::tokens::sha256_hex;
-use crate::web::{AppState, html, now};
+use crate::web::{AppState, html};
 
 /// A line of "What you sent".
 pub struct Answer {
@@ -274,8 +274,12 @@ async fn render(
     let View { fresh, banner, errors, reply } = view;
     let reply = (status == Status::WaitingOnPartner).then(|| {
         let (keys, message) = match reply {
-            Some((old, message)) => (FormKeys::reissue(&state.keys, &reply_form_name(&case.reference), old), message),
-            None => (FormKeys::issue(&state.keys, &reply_form_name(&case.reference)), String::new()),
+            Some((old, message)) => {
+                (FormKeys::reissue(&state.keys, &reply_form_name(&case.reference), old, state.clock.unix()), message)
+            }
+            None => {
+                (FormKeys::issue(&state.keys, &reply_form_name(&case.reference), state.clock.unix()), String::new())
+            }
         };
         ReplyForm { csrf_token: keys.csrf_token, idempotency_key: keys.idempotency_key, message }
     });
@@ -363,6 +367,7 @@ pub async fn reply(
         &reply_form_name(&case.reference),
         &form.get("idempotency_key"),
         &form.get("csrf_token"),
+        state.clock.unix(),
     )?;
     if case.status != Status::WaitingOnPartner.as_str() {
         return Err(AppError::Conflict(actions::msg::NOT_WAITING.into()));
@@ -395,7 +400,7 @@ pub async fn reply(
                     invoice_number_found: None,
                     file_name: u.file_name,
                     data: Vec::from(u.bytes),
-                    created_at: now(),
+                    created_at: state.clock.now(),
                 }),
                 Err(e) => {
                     errors.add("attachment", e.message());
@@ -409,7 +414,7 @@ pub async fn reply(
         let view = View { fresh: false, banner: None, errors, reply: Some((keys, raw_message)) };
         return render(&state, &token, hash, view, http).await;
     };
-    let now = now();
+    let now = state.clock.now();
     let replied =
         state.db.write(move |conn| store_actions::apply_partner_reply(conn, &hash, message, attachment, now)).await?;
     match replied {

@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::store::staff::{self as store, NewSession, ThrottleRow};
 use crate::web::auth_hash::{dummy_hash, verify_password};
 use crate::web::tokens::{random_hex, sha256_hex};
-use crate::web::{AppState, html, now};
+use crate::web::{AppState, html};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "frontline_session";
@@ -92,7 +92,7 @@ impl FromRequest for CurrentStaff {
             let Some(s) = found else {
                 return Err(AppError::LoginRequired(next));
             };
-            let now = now();
+            let now = state.clock.now();
             if now >= s.expires_at || now - s.last_seen_at > idle {
                 let h = hash.clone();
                 state.db.write(move |conn| Ok(store::end_session(conn, &h)?)).await?;
@@ -154,7 +154,7 @@ fn render_login(
         error,
         email,
         next,
-        csrf_token: state.keys.form_token("login", &nonce, chrono::Utc::now().timestamp()),
+        csrf_token: state.keys.form_token("login", &nonce, state.clock.unix()),
         nonce,
     };
     Ok(html(status, page.render()?))
@@ -209,7 +209,7 @@ pub async fn login(
     let form = form.into_inner();
     let next = safe_next(&form.next);
     if form.nonce.len() != 32
-        || !state.keys.verify_form_token("login", &form.nonce, &form.csrf_token, chrono::Utc::now().timestamp())
+        || !state.keys.verify_form_token("login", &form.nonce, &form.csrf_token, state.clock.unix())
     {
         return Err(AppError::Forbidden("The sign-in form had expired. Open it again and sign in from there.".into()));
     }
@@ -221,7 +221,7 @@ pub async fn login(
     let policy = ThrottlePolicy::default();
     let keys = [format!("email:{email}"), client_key(&req)];
     let k = keys.clone();
-    let now = now();
+    let now = state.clock.now();
     let (locked, account) = state
         .db
         .read(move |conn| {

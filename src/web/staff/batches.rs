@@ -23,7 +23,7 @@ use crate::store::DbConnection;
 use crate::store::batches::{self as store, BatchCaseRow, BatchRow};
 use crate::store::cases::{NewEvent, insert_event};
 use crate::web::partner::track::status_class;
-use crate::web::{AppState, html, now, today};
+use crate::web::{AppState, html};
 
 const PAGE: &str = "/staff/directory/batches";
 
@@ -164,7 +164,7 @@ async fn render(
     errors: Vec<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let today = today();
+    let today = state.clock.today();
     let overview = state.db.write(move |conn| load_overview(conn, today)).await?;
     let sent_keys: HashSet<String> = overview
         .rows
@@ -287,7 +287,7 @@ pub async fn csv_export(
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let batch = parse_batch_key(&key).ok_or(AppError::NotFound)?;
-    let today = today();
+    let today = state.clock.today();
     let k = batch.key();
     let cases = state
         .db
@@ -379,7 +379,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&state, &form.csrf_token)?;
     let batch = parse_batch_key(&key).ok_or(AppError::NotFound)?;
-    let (today, at, staff_id) = (today(), now(), me.id);
+    let (today, at, staff_id) = (state.clock.today(), state.clock.now(), me.id);
     let result = state
         .db
         .write(move |conn| {
@@ -420,7 +420,7 @@ pub async fn publish(
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&state, &form.csrf_token)?;
     let batch = parse_batch_key(&key).ok_or(AppError::NotFound)?;
-    let (at, staff_id) = (now(), me.id);
+    let (at, staff_id) = (state.clock.now(), me.id);
     let result = state
         .db
         .write(move |conn| {

@@ -25,7 +25,7 @@ use crate::store::actions::{self as store_actions, Applied, StaffRequest};
 use crate::store::cases::{self as store, AttachmentMeta, CaseRow, EventRow, FlagRow};
 use crate::store::staff::{self as staff_store, StaffRow};
 use crate::web::partner::track::{human_size, short_type, status_class};
-use crate::web::{AppState, html, now, today};
+use crate::web::{AppState, html};
 
 /// Control ids in page order (the error summary follows it; ids are unique
 /// across the page's forms).
@@ -352,7 +352,7 @@ fn render(
     let status = Status::parse(&case.status).ok_or_else(|| anyhow::anyhow!("unknown status {}", case.status))?;
     let names: HashMap<i64, String> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
     let reference = case.reference.clone();
-    let overdue = !status.is_closed() && case.due_date < today();
+    let overdue = !status.is_closed() && case.due_date < state.clock.today();
     let assignee_name = case.assignee_id.map(|id| names.get(&id).cloned().unwrap_or_else(|| format!("Staff #{id}")));
     let priority = Priority::from_i32(case.priority).map(Priority::label).unwrap_or("Normal");
     let mut case_rows = vec![
@@ -669,8 +669,8 @@ async fn act(
         return load_and_render(&state, me, reference, values, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let (r, staff_id, now) = (reference.clone(), me.id, now());
-    let (rules, today) = (state.config.triage, today());
+    let (r, staff_id, now) = (reference.clone(), me.id, state.clock.now());
+    let rules = state.config.triage;
     let applied = match state
         .db
         .write(move |conn| {
@@ -682,7 +682,7 @@ async fn act(
                 && plan.closes
                 && let Some(closed) = store::find_by_reference(conn, &r)?
             {
-                crate::triage_service::retriage_after_close(conn, closed.id, &rules, today)?;
+                crate::triage_service::retriage_after_close(conn, closed.id, &rules, now)?;
             }
             Ok(applied)
         })

@@ -21,7 +21,7 @@ use crate::error::AppError;
 use crate::store::queue::{self as store, Claim, QueueFilter, QueueRow};
 use crate::store::staff::{self as staff_store, StaffRow};
 use crate::web::partner::track::status_class;
-use crate::web::{AppState, html, now, see_other, today};
+use crate::web::{AppState, html, see_other};
 
 const QUEUE_PATH: &str = "/staff/queue";
 
@@ -224,8 +224,8 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
     let before_first = rows.first().map(|r| key(r, false));
     let after_last = rows.last().map(|r| key(r, true));
     let pages = page_count(total);
-    let today = today();
-    let now = now();
+    let today = state.clock.today();
+    let now = state.clock.now();
 
     let count = |m: &HashMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
     let open_total: i64 = rules::open_statuses().iter().map(|s| count(&by_status, s.as_str())).sum();
@@ -398,7 +398,7 @@ pub async fn claim_next(
         })?),
     };
     let (from, to) = claim_transition().map_err(|e| AppError::Unexpected(anyhow::anyhow!(e)))?;
-    let (staff_id, body) = (me.id, format!("Claimed by {}", me.name));
+    let (staff_id, body, now) = (me.id, format!("Claimed by {}", me.name), state.clock.now());
     let claimed = state
         .db
         .write(move |conn| {
@@ -408,7 +408,7 @@ pub async fn claim_next(
                 from_status: from.as_str(),
                 to_status: to.as_str(),
                 event_body: body,
-                now: now(),
+                now,
             };
             Ok(store::claim_next(conn, &claim)?)
         })
