@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::domain::kpi::OmlpType;
 use crate::domain::landing_url::default_deny_list;
+use crate::domain::rate::RateLimit;
 use crate::domain::triage::TriageRules;
 use crate::store::DatabaseUrl;
 
@@ -52,6 +53,25 @@ pub struct Config {
     pub session_idle: Duration,
     /// A staff session ends this long after sign-in, whatever happens.
     pub session_absolute: Duration,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` headers name the client;
+    /// from anyone else those headers are ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Anonymous POSTs (cases filed, partner replies) per client address.
+    pub rate_posts: Option<RateLimit>,
+    /// Tracking links that match no case, per client address; past it every
+    /// look-up from that address waits for the window to end.
+    pub rate_lookups: Option<RateLimit>,
+    /// Uploads (multipart bodies) read and examined at once; more wait in a
+    /// short queue, and beyond it are answered 503.
+    pub max_uploads: usize,
+    /// Password hashes and checks (argon2id, ~19 MiB each) run at once.
+    pub max_password_checks: usize,
+    /// A request body must arrive within this long in all...
+    pub body_timeout: Duration,
+    /// ...and with no gap between two pieces longer than this.
+    pub body_idle_timeout: Duration,
+    /// Ports a landing page URL may name (the scheme's default always may).
+    pub landing_ports: Vec<u16>,
 }
 
 /// The OMLP types offered by default (Official Microsoft Learning Products).
@@ -141,6 +161,34 @@ impl Config {
         };
         c.session_idle = Duration::from_secs(60 * env_number("FRONTLINE_SESSION_IDLE_MINUTES", 30u64)?);
         c.session_absolute = Duration::from_secs(60 * env_number("FRONTLINE_SESSION_MAX_MINUTES", 12 * 60u64)?);
+        if let Some(v) = env_list("FRONTLINE_TRUSTED_PROXIES") {
+            c.trusted_proxies = parse_networks(&v).map_err(|e| anyhow::anyhow!("FRONTLINE_TRUSTED_PROXIES: {e}"))?;
+        }
+        if let Some(v) = env("FRONTLINE_RATE_POSTS") {
+            c.rate_posts = RateLimit::parse(&v).map_err(|e| anyhow::anyhow!("FRONTLINE_RATE_POSTS: {e}"))?;
+        }
+        if let Some(v) = env("FRONTLINE_RATE_LOOKUPS") {
+            c.rate_lookups = RateLimit::parse(&v).map_err(|e| anyhow::anyhow!("FRONTLINE_RATE_LOOKUPS: {e}"))?;
+        }
+        c.max_uploads = env_number("FRONTLINE_MAX_UPLOADS", c.max_uploads)?;
+        anyhow::ensure!((1..=256).contains(&c.max_uploads), "FRONTLINE_MAX_UPLOADS must be between 1 and 256");
+        c.max_password_checks = env_number("FRONTLINE_MAX_PASSWORD_CHECKS", c.max_password_checks)?;
+        anyhow::ensure!(
+            (1..=64).contains(&c.max_password_checks),
+            "FRONTLINE_MAX_PASSWORD_CHECKS must be between 1 and 64"
+        );
+        c.body_timeout = Duration::from_secs(env_number("FRONTLINE_BODY_TIMEOUT_SECONDS", 30u64)?);
+        c.body_idle_timeout = Duration::from_secs(env_number("FRONTLINE_BODY_IDLE_SECONDS", 10u64)?);
+        anyhow::ensure!(
+            !c.body_timeout.is_zero() && !c.body_idle_timeout.is_zero(),
+            "FRONTLINE_BODY_TIMEOUT_SECONDS and FRONTLINE_BODY_IDLE_SECONDS must be at least 1"
+        );
+        if let Some(v) = env_list("FRONTLINE_LANDING_PORTS") {
+            c.landing_ports = v
+                .iter()
+                .map(|p| p.parse::<u16>().map_err(|_| anyhow::anyhow!("FRONTLINE_LANDING_PORTS: {p:?} is not a port")))
+                .collect::<anyhow::Result<_>>()?;
+        }
         Ok(c)
     }
 
@@ -167,6 +215,14 @@ impl Config {
             secure_cookies: false,
             session_idle: Duration::from_secs(30 * 60),
             session_absolute: Duration::from_secs(12 * 3600),
+            trusted_proxies: Vec::new(),
+            rate_posts: Some(RateLimit::per_minutes(30, 10)),
+            rate_lookups: Some(RateLimit::per_minutes(20, 10)),
+            max_uploads: 6,
+            max_password_checks: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            body_timeout: Duration::from_secs(30),
+            body_idle_timeout: Duration::from_secs(10),
+            landing_ports: vec![80, 443],
         }
     }
 }
@@ -183,6 +239,19 @@ impl Config {
             ..crate::checks::landing::FetchPolicy::default()
         }
     }
+}
+
+/// Parses `10.0.0.1, 192.168.0.0/16, ::1` into networks (an address alone
+/// is a network of one).
+pub fn parse_networks(items: &[String]) -> Result<Vec<ipnet::IpNet>, String> {
+    items
+        .iter()
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("{item:?} is not an IP address or network (like 10.0.0.0/8)"))
+        })
+        .collect()
 }
 
 /// True when the bind address is loopback only (plain HTTP is then fine).

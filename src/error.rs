@@ -27,9 +27,16 @@ pub enum AppError {
     /// 413: a body over its limit.
     #[error("payload too large: {0}")]
     TooLarge(String),
-    /// 429: too many attempts.
+    /// 429: too many attempts; try again after this many seconds.
     #[error("too many requests: {0}")]
-    TooManyRequests(String),
+    TooManyRequests(String, u64),
+    /// 408: the body did not arrive in time.
+    #[error("request timeout")]
+    RequestTimeout,
+    /// 503: a bounded resource (password checks, uploads) is saturated;
+    /// try again after this many seconds.
+    #[error("busy: {0}")]
+    Busy(&'static str, u64),
     /// 503: the database (or its pool) is not answering.
     #[error("service unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -95,17 +102,27 @@ impl AppError {
             Self::Forbidden(m) => ("The form could not be sent", m.clone()),
             Self::Conflict(m) => ("This could not be done", m.clone()),
             Self::TooLarge(m) => ("The request is too large", m.clone()),
-            Self::TooManyRequests(m) => ("Too many attempts", m.clone()),
+            Self::TooManyRequests(m, _) => ("Too many attempts", m.clone()),
+            Self::RequestTimeout => (
+                "The request took too long",
+                "What you sent did not arrive in time, so nothing was saved. Check your connection and send it again."
+                    .into(),
+            ),
+            Self::Busy(what, _) => ("Sorry, the service is busy", format!("Too many {what} are in progress. Try again in a moment: nothing was saved.")),
             Self::Unavailable(_) => ("Sorry, the service is unavailable", "Try again in a few minutes. Nothing you sent was lost: if your case was accepted you were shown its reference.".into()),
             Self::Unexpected(_) => ("Sorry, there is a problem with the service", "Try again later.".into()),
         }
     }
 }
 
-/// Renders an HTML error page with a given status, title and message.
+/// Renders an HTML error page with a given status, title and message. Never
+/// cached: it answers one request.
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> HttpResponse {
     let body = ErrorPage { title, message }.render().unwrap_or_else(|_| format!("{title}: {message}"));
-    HttpResponse::build(status).content_type(ContentType::html()).body(body)
+    HttpResponse::build(status)
+        .content_type(ContentType::html())
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(body)
 }
 
 impl ResponseError for AppError {
@@ -117,7 +134,9 @@ impl ResponseError for AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests(..) => StatusCode::TOO_MANY_REQUESTS,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Busy(..) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -136,6 +155,14 @@ impl ResponseError for AppError {
             tracing::error!(error = ?self, "request failed");
         }
         let (title, message) = self.title_and_message();
-        error_page(status, title, &message)
+        let mut page = error_page(status, title, &message);
+        if let Self::TooManyRequests(_, after) | Self::Busy(_, after) = self {
+            page.headers_mut().insert(actix_web::http::header::RETRY_AFTER, (*after).into());
+        }
+        if matches!(self, Self::RequestTimeout) {
+            // The rest of the body is not read: the connection cannot be reused.
+            page.head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+        }
+        page
     }
 }

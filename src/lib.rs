@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod gate;
 pub mod jobs;
 pub mod store;
 pub mod triage_service;
@@ -107,7 +108,10 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .app_data(data.clone())
             .app_data(aweb::PayloadConfig::new(DEFAULT_BODY_LIMIT))
             .app_data(aweb::FormConfig::default().limit(DEFAULT_BODY_LIMIT))
+            .wrap(actix_web::middleware::from_fn(web::middleware::input_guard))
+            .wrap(actix_web::middleware::from_fn(web::middleware::body_deadline))
             .wrap(web::error_handlers())
+            .wrap(actix_web::middleware::from_fn(web::middleware::hsts))
             .wrap(
                 DefaultHeaders::new()
                     .add(("X-Content-Type-Options", "nosniff"))
@@ -115,10 +119,10 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
                     .add(("Referrer-Policy", "same-origin"))
                     .add((
                         "Content-Security-Policy",
-                        "default-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+                        "default-src 'self'; img-src 'self' data:; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
                     )),
             )
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(tracing_actix_web::TracingLogger::<web::middleware::RouteSpan>::new())
             .configure(web::configure)
     })
     .shutdown_timeout(30)

@@ -77,10 +77,12 @@ fn other_cases(conn: &mut DbConnection, case: &CaseRow) -> Result<Vec<OtherCase>
 }
 
 /// One flag per code, as `replace_flags` stores them (the first of a code wins).
-fn by_code(flags: &[Flag]) -> BTreeMap<FlagCode, &Flag> {
+/// Flags by what makes one distinct: its code and, for a flag that can
+/// repeat (a possible duplicate of several cases), the case it points at.
+fn by_identity(flags: &[Flag]) -> BTreeMap<(FlagCode, Option<&str>), &Flag> {
     let mut out = BTreeMap::new();
     for f in flags {
-        out.entry(f.code).or_insert(f);
+        out.entry((f.code, f.related_reference.as_deref())).or_insert(f);
     }
     out
 }
@@ -150,11 +152,11 @@ pub fn retriage(
         changes.push("Guidance to the partner updated".into());
     }
 
-    // Flags: compare per code (one stored flag per code and case).
+    // Flags: compare per code and related case.
     let stored = store::flags_from(conn, case_id, TRIAGE_SOURCE)?;
-    let wanted = by_code(&t.flags);
+    let wanted = by_identity(&t.flags);
     for old in &stored {
-        let still = FlagCode::parse(&old.code).and_then(|c| wanted.get(&c));
+        let still = FlagCode::parse(&old.code).and_then(|c| wanted.get(&(c, old.related_reference.as_deref())));
         match still {
             None => {
                 let why = removal_reason(conn, old.code.as_str(), old.related_reference.as_deref())?;
@@ -163,15 +165,15 @@ pub fn retriage(
                     with_reference(flag_name(&old.code), old.related_reference.as_deref())
                 ));
             }
-            Some(f) if f.reason != old.reason || f.related_reference != old.related_reference => {
+            Some(f) if f.reason != old.reason => {
                 changes.push(format!("{} now: {}", flag_name(&old.code), f.reason));
             }
             Some(_) => {}
         }
     }
-    for (code, f) in &wanted {
-        if !stored.iter().any(|s| s.code == code.as_str()) {
-            changes.push(format!("Flagged {}: {}", code.label(), f.reason));
+    for ((code, related), f) in &wanted {
+        if !stored.iter().any(|s| s.code == code.as_str() && s.related_reference.as_deref() == *related) {
+            changes.push(format!("Flagged {}: {}", with_reference(code.label(), *related), f.reason));
         }
     }
 

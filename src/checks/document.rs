@@ -33,8 +33,10 @@ pub const DEFAULT_EXTRACT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default cap on the number of characters of extracted text that are kept and classified.
 pub const DEFAULT_MAX_TEXT_CHARS: usize = 200_000;
 
-/// Default bound on the total decompressed size of a PDF's non-image streams: 64 MiB.
-pub const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 64 * 1024 * 1024;
+/// Default bound on what one page's content (all its streams together) may
+/// inflate to: 8 MiB. Object and cross-reference streams get a quarter of it,
+/// fonts' character maps an eighth; the budget scan bounds the rest.
+pub const DEFAULT_MAX_DECOMPRESSED_BYTES: usize = 8 * 1024 * 1024;
 
 /// Stack size of the extraction workers; generous because PDF parsers recurse.
 const EXTRACT_STACK_BYTES: usize = 32 * 1024 * 1024;
@@ -240,10 +242,14 @@ pub struct Limits {
     pub extract_timeout: Duration,
     /// How many characters of extracted text are kept ([`DEFAULT_MAX_TEXT_CHARS`]).
     pub max_text_chars: usize,
-    /// Bound on the total decompressed size of the PDF's non-image streams before text
-    /// extraction is attempted ([`DEFAULT_MAX_DECOMPRESSED_BYTES`]); beyond it the text is
-    /// reported [`TextLayer::Unextractable`] (this keeps a "zip bomb" PDF from exhausting memory).
+    /// Bound on what one page's content may inflate to ([`DEFAULT_MAX_DECOMPRESSED_BYTES`]);
+    /// beyond it the text is reported [`TextLayer::Unextractable`] (this keeps a "zip bomb"
+    /// PDF from exhausting memory).
     pub max_decompressed_bytes: usize,
+    /// Bounds on what the parser may be asked to build (see [`super::pdf::budget_scan`]).
+    pub scan: super::pdf::ScanLimits,
+    /// Bounds on reading content streams (see [`super::pdf::ContentScanner`]).
+    pub content: super::pdf::ContentLimits,
 }
 
 impl Default for Limits {
@@ -253,6 +259,8 @@ impl Default for Limits {
             extract_timeout: DEFAULT_EXTRACT_TIMEOUT,
             max_text_chars: DEFAULT_MAX_TEXT_CHARS,
             max_decompressed_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
+            scan: super::pdf::ScanLimits::default(),
+            content: super::pdf::ContentLimits::default(),
         }
     }
 }
@@ -311,7 +319,7 @@ async fn examine_async(
     // Out of time (or no worker): everything but the text, off the executor.
     // (It has no PDF to parse and cannot panic; were it to, the file would
     // be refused as unreadable rather than stored unchecked.)
-    tokio::task::spawn_blocking(move || examine(&bytes, &invoice_number, &limits, invoice_only, false))
+    tokio::task::spawn_blocking(move || examine(&bytes, &invoice_number, &limits, invoice_only, None))
         .await
         .unwrap_or(Err(DocumentError::Damaged))
 }
@@ -338,17 +346,18 @@ fn inspect_blocking(
     {
         return outcome;
     }
-    examine(bytes, invoice_number, limits, invoice_only, false)
+    examine(bytes, invoice_number, limits, invoice_only, None)
 }
 
-/// Checks the file; reads a PDF's text only when `read_text` is set (without
-/// it a PDF is accepted with its text [`TextLayer::Unextractable`], unread).
+/// Checks the file; reads a PDF's text only when given a deadline to finish
+/// by (without one a PDF is accepted with its text
+/// [`TextLayer::Unextractable`], unread).
 fn examine(
     bytes: &[u8],
     invoice_number: &str,
     limits: &Limits,
     invoice_only: bool,
-    read_text: bool,
+    read_text_until: Option<Instant>,
 ) -> Result<DocumentReport, DocumentError> {
     if bytes.is_empty() {
         return Err(DocumentError::Empty);
@@ -370,11 +379,10 @@ fn examine(
         FileKind::Jpeg if jpeg_is_readable(bytes) => Ok(image_report(kind)),
         FileKind::Png | FileKind::Jpeg => Err(DocumentError::Damaged),
         FileKind::Pdf => {
-            let outcome = if read_text {
-                catch_unwind(AssertUnwindSafe(|| analyse_pdf(bytes, limits)))
-                    .unwrap_or(PdfOutcome::Read(TextLayer::Unextractable, None))
-            } else {
-                PdfOutcome::Read(TextLayer::Unextractable, None)
+            let outcome = match read_text_until {
+                Some(deadline) => catch_unwind(AssertUnwindSafe(|| analyse_pdf(bytes, limits, deadline)))
+                    .unwrap_or(PdfOutcome::Read(TextLayer::Unextractable, None)),
+                None => PdfOutcome::Read(TextLayer::Unextractable, None),
             };
             let (text_layer, text) = match outcome {
                 PdfOutcome::Damaged => return Err(DocumentError::Damaged),
@@ -395,9 +403,11 @@ fn examine(
 
 /// Recognises a PDF, PNG or JPEG by its content (magic bytes), never by name or declared type.
 ///
-/// A PDF header may sit anywhere in the first 1024 bytes, as PDF readers allow.
+/// A PDF must start with its header. Readers allow it anywhere in the first
+/// kilobyte, which is how a page of HTML (or anything else) with a PDF
+/// tucked inside passes for both: such a file is not cleanly a PDF.
 pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
-    if infer::archive::is_pdf(bytes) {
+    if bytes.starts_with(b"%PDF-") {
         return Some(FileKind::Pdf);
     }
     if infer::image::is_png(bytes) && bytes.starts_with(PNG_SIGNATURE) {
@@ -648,10 +658,12 @@ fn work_loop() {
             // Its caller has stopped waiting: nothing to do.
             continue;
         }
-        let Task { bytes, invoice_number, limits, invoice_only, reply, .. } = task;
+        let Task { bytes, invoice_number, limits, invoice_only, reply, deadline } = task;
         // A panic drops the reply: the caller goes on as after a timeout.
         let _ = catch_unwind(AssertUnwindSafe(move || {
-            let outcome = examine(&bytes, &invoice_number, &limits, invoice_only, true);
+            // The work stops at the caller's deadline: past it nobody reads
+            // the answer, and the worker is free for the next file.
+            let outcome = examine(&bytes, &invoice_number, &limits, invoice_only, Some(deadline));
             // Let go of the bytes first: the caller can then keep them uncopied.
             drop(bytes);
             reply(outcome);
@@ -659,10 +671,16 @@ fn work_loop() {
     }
 }
 
-fn analyse_pdf(data: &[u8], limits: &Limits) -> PdfOutcome {
+fn analyse_pdf(data: &[u8], limits: &Limits, deadline: Instant) -> PdfOutcome {
     let unextractable = PdfOutcome::Read(TextLayer::Unextractable, None);
+    // Nothing is parsed that would cost more than the budget: a file of
+    // millions of tiny objects (or pages) is accepted unread.
+    if let Err(why) = super::pdf::budget_scan(data, &limits.scan, deadline) {
+        tracing::info!(?why, "PDF over the parsing budget: its text is not read");
+        return unextractable;
+    }
     let options = lopdf::LoadOptions {
-        max_decompressed_size: Some(limits.max_decompressed_bytes),
+        max_decompressed_size: Some(limits.max_decompressed_bytes / 4),
         ..lopdf::LoadOptions::default()
     };
     // Opened with the empty user password (owner password only), the
@@ -679,27 +697,34 @@ fn analyse_pdf(data: &[u8], limits: &Limits) -> PdfOutcome {
     if doc.is_encrypted() {
         return PdfOutcome::Read(TextLayer::Encrypted, None);
     }
-    let first: Vec<u32> = doc.get_pages().into_keys().take(MAX_TEXT_PAGES as usize).collect();
+    let pages = doc.get_pages();
+    let first: Vec<lopdf::ObjectId> = pages.values().take(MAX_TEXT_PAGES as usize).copied().collect();
     if first.is_empty() {
         return PdfOutcome::Damaged;
     }
     let failed = if doc.was_encrypted() { TextLayer::Encrypted } else { TextLayer::Unextractable };
     // The same parse gives the text: each page's content (and each font's
     // ToUnicode map) is inflated within the budget; nothing else is.
-    let pages = doc.get_pages();
+    let mut scanner = super::pdf::ContentScanner::new(limits.content, deadline);
     let mut text = String::new();
     let mut undecoded = false;
-    for number in first {
-        let Some(&page) = pages.get(&number) else { continue };
-        match page_text(&doc, page, limits.max_decompressed_bytes, &mut text, &mut undecoded) {
+    for page in first {
+        match page_text(&doc, page, limits, &mut scanner, &mut text, &mut undecoded) {
             Ok(()) => {}
-            Err(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. })) => {
+            // Out of time or operators: what was read so far is not the
+            // whole first page's text; say the text could not be read
+            // rather than classify a fragment.
+            Err(PageError::Stopped(why)) => {
+                tracing::info!(?why, "PDF content over its budget: its text is not read");
+                return PdfOutcome::Read(failed, None);
+            }
+            Err(PageError::Pdf(lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }))) => {
                 return PdfOutcome::Read(failed, None);
             }
             // A page whose fonts or content cannot be read: the other pages
             // (and what this one gave before the error) still count, as a
             // viewer still shows them.
-            Err(_) => {}
+            Err(PageError::Pdf(_)) => {}
         }
     }
     let text = truncate_chars(text, limits.max_text_chars);
@@ -713,19 +738,34 @@ fn analyse_pdf(data: &[u8], limits: &Limits) -> PdfOutcome {
     }
 }
 
-/// Appends the text a page shows. Like lopdf's own `extract_text`, but a
-/// font's ToUnicode map comes before its `/Encoding` (PDF 32000-1 §9.10.2):
-/// browsers print CJK text in Type3 fonts whose encoding names only glyph
-/// ids, and only the ToUnicode map says which characters they are.
-/// `undecoded` is set when the page shows text in a font it does not define
-/// (or whose encoding cannot be read).
+/// Why a page's text could not be read.
+enum PageError {
+    /// The PDF itself (a missing object, a stream over its limit).
+    Pdf(lopdf::Error),
+    /// The content scanner's budget or deadline.
+    Stopped(super::pdf::Stopped),
+}
+
+impl From<lopdf::Error> for PageError {
+    fn from(e: lopdf::Error) -> Self {
+        Self::Pdf(e)
+    }
+}
+
+/// Appends the text a page shows. A font's ToUnicode map comes before its
+/// `/Encoding` (PDF 32000-1 §9.10.2): browsers print CJK text in Type3
+/// fonts whose encoding names only glyph ids, and only the ToUnicode map
+/// says which characters they are. `undecoded` is set when the page shows
+/// text in a font it does not define (or whose encoding cannot be read).
 fn page_text(
     doc: &lopdf::Document,
     page: lopdf::ObjectId,
-    budget: usize,
+    limits: &Limits,
+    scanner: &mut super::pdf::ContentScanner,
     out: &mut String,
     undecoded: &mut bool,
-) -> lopdf::Result<()> {
+) -> Result<(), PageError> {
+    use super::pdf::Operand;
     let fonts: Vec<(Vec<u8>, lopdf::Dictionary)> = doc
         .get_page_fonts(page)?
         .into_iter()
@@ -739,39 +779,44 @@ fn page_text(
         .collect();
     let mut encodings: HashMap<&[u8], lopdf::Encoding<'_>> = HashMap::with_capacity(fonts.len());
     for (name, font) in &fonts {
-        match font.get_font_encoding_with_limit(doc, budget) {
+        match font.get_font_encoding_with_limit(doc, limits.max_decompressed_bytes / 8) {
             Ok(encoding) => {
                 encodings.insert(name.as_slice(), encoding);
             }
-            Err(e @ lopdf::Error::Decompress(_)) => return Err(e),
+            Err(e @ lopdf::Error::Decompress(_)) => return Err(e.into()),
             // Text in a font whose encoding cannot be read is skipped.
             Err(_) => {}
         }
     }
-    let content = lopdf::content::Content::decode(&doc.get_page_content_with_limit(page, budget)?)?;
+    let content = doc.get_page_content_with_limit(page, limits.max_decompressed_bytes)?;
     let mut font = None;
-    for op in &content.operations {
-        let shows = matches!(op.operator.as_str(), "Tj" | "TJ" | "'" | "\"");
+    let scanned = scanner.scan(&content, |operator, operands| {
+        let shows = matches!(operator, b"Tj" | b"TJ" | b"'" | b"\"");
         if shows && font.is_none() {
             *undecoded = true;
         }
-        match op.operator.as_str() {
-            "Tf" => font = op.operands.first().and_then(|o| o.as_name().ok()).and_then(|n| encodings.get(n)),
-            "Tj" | "TJ" => show_text(font, &op.operands, out),
-            "'" => {
-                end_line(out);
-                show_text(font, &op.operands, out);
+        match operator {
+            b"Tf" => {
+                font = match operands.first() {
+                    Some(Operand::Name(n)) => encodings.get(n.as_slice()),
+                    _ => None,
+                }
             }
-            "\"" => {
+            b"Tj" | b"TJ" => show_text(font, operands, out),
+            b"'" => {
                 end_line(out);
-                show_text(font, op.operands.get(2).map(std::slice::from_ref).unwrap_or_default(), out);
+                show_text(font, operands, out);
             }
-            "T*" | "ET" => end_line(out),
+            b"\"" => {
+                end_line(out);
+                show_text(font, operands.get(2).map(std::slice::from_ref).unwrap_or_default(), out);
+            }
+            b"T*" | b"ET" => end_line(out),
             _ => {}
         }
-    }
+    });
     end_line(out);
-    Ok(())
+    scanned.map_err(PageError::Stopped)
 }
 
 fn end_line(out: &mut String) {
@@ -782,17 +827,17 @@ fn end_line(out: &mut String) {
 
 /// The strings of a `Tj`/`TJ`; a large negative adjustment in a `TJ` array
 /// is the gap between words.
-fn show_text(font: Option<&lopdf::Encoding<'_>>, operands: &[lopdf::Object], out: &mut String) {
+fn show_text(font: Option<&lopdf::Encoding<'_>>, operands: &[super::pdf::Operand], out: &mut String) {
+    use super::pdf::Operand;
     let Some(encoding) = font else { return };
     for operand in operands {
         match operand {
-            lopdf::Object::String(bytes, _) => {
+            Operand::String(bytes) => {
                 // Codes the font does not map are left out.
                 let _ = encoding.write_to_string(bytes, out);
             }
-            lopdf::Object::Array(items) => show_text(font, items, out),
-            lopdf::Object::Integer(gap) if *gap < -100 => out.push(' '),
-            lopdf::Object::Real(gap) if *gap < -100.0 => out.push(' '),
+            Operand::Array(items) => show_text(font, items, out),
+            Operand::Number(gap) if *gap < -100.0 => out.push(' '),
             _ => {}
         }
     }

@@ -3,3 +3,4 @@
 
 pub mod document;
 pub mod landing;
+pub mod pdf;

@@ -63,6 +63,21 @@ pub struct ContactInput {
     pub contact_role: String,
 }
 
+impl ContactInput {
+    /// The answers with invisible formatting characters removed (every field
+    /// here is one line).
+    pub fn normalised(&self) -> Self {
+        let f = super::text::strip_format_controls;
+        Self {
+            partner_id: f(&self.partner_id),
+            company_name: f(&self.company_name),
+            contact_name: f(&self.contact_name),
+            contact_email: f(&self.contact_email),
+            contact_role: f(&self.contact_role),
+        }
+    }
+}
+
 /// A validated contact block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Contact {
@@ -150,6 +165,7 @@ pub fn parse_role(raw: &str) -> Result<ContactRole, String> {
 
 /// Parses the whole block, recording every problem in `errors`.
 pub fn parse_contact(input: &ContactInput, errors: &mut FieldErrors) -> Option<Contact> {
+    let input = &input.normalised();
     let partner_id = errors.check("partner_id", parse_partner_id(&input.partner_id));
     let company_name = errors.check(
         "company_name",

@@ -34,6 +34,21 @@ pub struct DirectoryInput {
     pub attestations: [bool; 3],
 }
 
+impl DirectoryInput {
+    /// The answers with invisible formatting characters removed (every field
+    /// here is one line).
+    pub fn normalised(&self) -> Self {
+        let f = super::text::strip_format_controls;
+        Self {
+            contact: self.contact.normalised(),
+            directory_name: f(&self.directory_name),
+            country: f(&self.country),
+            landing_page_url: f(&self.landing_page_url),
+            attestations: self.attestations,
+        }
+    }
+}
+
 /// A validated directory listing request.
 #[derive(Debug, Clone)]
 pub struct DirectoryRequest {
@@ -83,6 +98,7 @@ pub fn parse_country(raw: &str) -> Result<&'static str, String> {
 
 /// Parses every directory answer, recording every problem.
 pub fn parse_directory(input: &DirectoryInput, deny: &[String], errors: &mut FieldErrors) -> Option<DirectoryRequest> {
+    let input = &input.normalised();
     let contact = parse_contact(&input.contact, errors);
     let directory_name = errors.check(
         "directory_name",

@@ -84,6 +84,28 @@ pub struct KpiInput {
     pub description: String,
 }
 
+impl KpiInput {
+    /// The answers with invisible formatting characters removed from every
+    /// one-line field (the description keeps what free text needs).
+    pub fn normalised(&self) -> Self {
+        let f = super::text::strip_format_controls;
+        Self {
+            contact: self.contact.normalised(),
+            month: f(&self.month),
+            year: f(&self.year),
+            omlp_type: f(&self.omlp_type),
+            purchase_unit: f(&self.purchase_unit),
+            invoice_number: f(&self.invoice_number),
+            kpi_value: f(&self.kpi_value),
+            revenue_value: f(&self.revenue_value),
+            revenue_currency: f(&self.revenue_currency),
+            document_type: f(&self.document_type),
+            anniversary_date: f(&self.anniversary_date),
+            description: super::text::without_overrides(&self.description),
+        }
+    }
+}
+
 /// An exact amount: hundredths of the currency's unit, never a float.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Money {
@@ -343,6 +365,9 @@ pub fn parse_description(raw: &str) -> Result<Option<String>, String> {
     if v.chars().count() > DESCRIPTION_MAX_CHARS {
         return Err(format!("Description must be {} characters or less", thousands(DESCRIPTION_MAX_CHARS)));
     }
+    if v.chars().any(super::text::forbidden_in_text) {
+        return Err("Description must not include control characters".into());
+    }
     Ok(Some(v))
 }
 
@@ -366,6 +391,7 @@ pub fn parse_kpi(
     today: NaiveDate,
     errors: &mut FieldErrors,
 ) -> Option<KpiCase> {
+    let input = &input.normalised();
     let contact = parse_contact(&input.contact, errors);
     let month_year = parse_kpi_month(&input.month, &input.year, today, errors);
     let omlp = input.omlp_type.trim();

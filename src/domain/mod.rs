@@ -10,6 +10,7 @@ pub mod errors;
 pub mod kpi;
 pub mod landing_url;
 pub mod queue;
+pub mod rate;
 pub mod staff;
 pub mod text;
 pub mod throttle;

@@ -6,6 +6,53 @@ pub fn clean_line(raw: &str) -> String {
     raw.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Invisible characters that reorder or hide text: the bidirectional
+/// embeddings, overrides, isolates and marks, the zero-width space, word
+/// joiner and invisible operators, and the byte-order mark. (The zero-width
+/// joiner and non-joiner are not among them: some scripts spell names with
+/// them.)
+pub fn is_format_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'
+            | '\u{200E}'
+            | '\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// What no one-line value (a name, an ID, a URL, a query parameter) may hold:
+/// control characters and [invisible formatting](is_format_control).
+pub fn forbidden_in_line(c: char) -> bool {
+    c.is_control() || is_format_control(c)
+}
+
+/// What free text (a textarea) may not hold: control characters other than
+/// tabs and line breaks.
+pub fn forbidden_in_text(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// A one-line answer without invisible formatting characters: people paste
+/// names and IDs from documents that carry them, and in a name they could
+/// only disguise what staff read ("Contoso\u{202E}gnp.exe").
+pub fn strip_format_controls(raw: &str) -> String {
+    raw.chars().filter(|&c| !is_format_control(c)).collect()
+}
+
+/// Free text as it may be shown: the explicit embeddings and overrides
+/// (U+202A–U+202E), which can reorder what follows them, are dropped; the
+/// marks and isolates mixed-direction text needs are kept (pages show free
+/// text isolated, so they cannot reach beyond it).
+pub fn without_overrides(raw: &str) -> String {
+    raw.chars().filter(|c| !matches!(c, '\u{202A}'..='\u{202E}')).collect()
+}
+
 /// Formats a count the way our messages write limits: 2,000.
 pub fn thousands(n: usize) -> String {
     let s = n.to_string();

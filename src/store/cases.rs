@@ -238,20 +238,21 @@ pub fn replace_flags(conn: &mut DbConnection, case_id: i64, source: &str, flags:
     diesel::delete(case_flags::table.filter(case_flags::case_id.eq(case_id)).filter(case_flags::source.eq(source)))
         .execute(conn)?;
     for f in flags {
-        // One flag per code and case: a code another source already set stays.
-        let exists: i64 = case_flags::table
+        // One flag per code, case and related case: one another source
+        // already set stays.
+        let existing: Vec<Option<String>> = case_flags::table
             .filter(case_flags::case_id.eq(case_id))
             .filter(case_flags::code.eq(&f.code))
-            .count()
-            .get_result(conn)?;
-        if exists == 0 {
+            .select(case_flags::related_reference)
+            .load(conn)?;
+        if !existing.contains(&f.related_reference) {
             diesel::insert_into(case_flags::table).values(f).execute(conn)?;
         }
     }
     Ok(())
 }
 
-/// Inserts flags (on a case that has none of these codes yet).
+/// Inserts flags (on a case that has none of them yet).
 pub fn insert_flags(conn: &mut DbConnection, flags: &[NewFlag]) -> QueryResult<()> {
     // One statement per flag: batch inserts are not in the SQL both backends share.
     for f in flags {

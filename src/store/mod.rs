@@ -7,6 +7,7 @@ pub mod batches;
 pub mod cases;
 pub mod jobs;
 pub mod queue;
+pub mod rate;
 pub mod schema;
 pub mod secrets;
 pub mod staff;

@@ -182,6 +182,16 @@ diesel::joinable!(sessions -> staff (staff_id));
 diesel::joinable!(case_events -> staff (staff_id));
 diesel::joinable!(cases -> staff (assignee_id));
 
+diesel::table! {
+    /// Fixed-window counters of the rate limits, one row per bucket
+    /// (what is counted, and for whom).
+    rate_counters (bucket) {
+        bucket -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     app_secrets,
     staff,

@@ -2,6 +2,8 @@
 //! call the domain, one store call, render or redirect.
 
 pub mod auth_hash;
+pub mod client;
+pub mod middleware;
 pub mod partner;
 pub mod staff;
 pub mod tokens;
@@ -29,12 +31,15 @@ pub struct AppState {
     pub jobs_notify: std::sync::Arc<tokio::sync::Notify>,
     /// Now and today (pinned in tests).
     pub clock: crate::clock::Clock,
+    /// Bounds on expensive work anonymous clients can start.
+    pub gates: crate::gate::Gates,
 }
 
 impl AppState {
     /// Builds the state.
     pub fn new(config: std::sync::Arc<Config>, db: Db, keys: Keys, clock: crate::clock::Clock) -> Self {
-        Self { config, db, keys, jobs_notify: std::sync::Arc::new(tokio::sync::Notify::new()), clock }
+        let gates = crate::gate::Gates::new(config.max_password_checks, config.max_uploads);
+        Self { config, db, keys, jobs_notify: std::sync::Arc::new(tokio::sync::Notify::new()), clock, gates }
     }
 
     /// Tells the job runner that a job was queued.
