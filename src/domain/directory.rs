@@ -5,7 +5,7 @@ use celes::{Country, LookupTable};
 
 use super::contact::{Contact, ContactInput, NAME_MAX_CHARS, parse_contact};
 use super::errors::FieldErrors;
-use super::landing_url::{LandingUrl, parse_landing_url};
+use super::landing_url::{LandingUrl, parse_landing_url_on_ports};
 use super::text::required_line;
 
 /// Longest landing page URL we keep.
@@ -97,7 +97,12 @@ pub fn parse_country(raw: &str) -> Result<&'static str, String> {
 }
 
 /// Parses every directory answer, recording every problem.
-pub fn parse_directory(input: &DirectoryInput, deny: &[String], errors: &mut FieldErrors) -> Option<DirectoryRequest> {
+pub fn parse_directory(
+    input: &DirectoryInput,
+    deny: &[String],
+    ports: &[u16],
+    errors: &mut FieldErrors,
+) -> Option<DirectoryRequest> {
     let input = &input.normalised();
     let contact = parse_contact(&input.contact, errors);
     let directory_name = errors.check(
@@ -117,7 +122,10 @@ pub fn parse_directory(input: &DirectoryInput, deny: &[String], errors: &mut Fie
         );
         None
     } else {
-        errors.check("landing_page_url", parse_landing_url(&input.landing_page_url, deny).map_err(|e| e.message()))
+        errors.check(
+            "landing_page_url",
+            parse_landing_url_on_ports(&input.landing_page_url, deny, ports).map_err(|e| e.message()),
+        )
     };
     for ((field, message), ticked) in ATTESTATIONS.iter().zip(input.attestations) {
         if !ticked {
@@ -133,7 +141,7 @@ pub fn parse_directory(input: &DirectoryInput, deny: &[String], errors: &mut Fie
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::landing_url::default_deny_list;
+    use crate::domain::landing_url::{DEFAULT_PORTS, default_deny_list};
 
     fn input() -> DirectoryInput {
         DirectoryInput {
@@ -154,7 +162,7 @@ mod tests {
     #[test]
     fn a_complete_request_parses() {
         let mut e = FieldErrors::new();
-        let got = parse_directory(&input(), &default_deny_list(), &mut e).expect("valid");
+        let got = parse_directory(&input(), &default_deny_list(), &DEFAULT_PORTS, &mut e).expect("valid");
         assert_eq!(got.country, "TW");
         assert!(e.is_empty());
     }
@@ -164,7 +172,7 @@ mod tests {
         let mut i = input();
         i.attestations = [false, true, false];
         let mut e = FieldErrors::new();
-        assert!(parse_directory(&i, &default_deny_list(), &mut e).is_none());
+        assert!(parse_directory(&i, &default_deny_list(), &DEFAULT_PORTS, &mut e).is_none());
         assert_eq!(e.get("attest_about_partner_only"), Some(ATTESTATIONS[0].1));
         assert_eq!(e.get("attest_no_competitors"), None);
         assert_eq!(e.get("attest_partner_owned"), Some(ATTESTATIONS[2].1));

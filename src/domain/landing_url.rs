@@ -60,6 +60,14 @@ pub enum LandingUrlError {
     /// single label, unknown or special-use suffix, bare public suffix).
     #[error("Landing page URL must be a public website address")]
     NotPublic,
+    /// The URL names a port the settings do not allow (a public website is
+    /// on the scheme's own port; anything else is often an admin or test
+    /// service).
+    #[error("Landing page URL must not name a port: use the address of your public website, without :{port}")]
+    Port {
+        /// The port the URL named.
+        port: u16,
+    },
     /// The host is on the deny list: a site the partner cannot own a page on.
     /// `domain` is the registrable domain of the host, in Unicode form.
     #[error("Landing page must be on your own website, not on {domain}")]
@@ -194,6 +202,15 @@ const SPECIAL_USE_TLDS: &[&str] = &[
 /// an optional leading `*.` or `.`. Each is matched against the host and all of
 /// its parent domains.
 pub fn parse_landing_url(input: &str, deny: &[String]) -> Result<LandingUrl, LandingUrlError> {
+    parse_landing_url_on_ports(input, deny, &DEFAULT_PORTS)
+}
+
+/// The ports a landing page URL may name by default: the web's own.
+pub const DEFAULT_PORTS: [u16; 2] = [80, 443];
+
+/// [`parse_landing_url`], allowing an explicit port only from `ports` (the
+/// scheme's default port is never "explicit": `https://x.com:443/` is fine).
+pub fn parse_landing_url_on_ports(input: &str, deny: &[String], ports: &[u16]) -> Result<LandingUrl, LandingUrlError> {
     let input = input.trim();
     if input.is_empty() {
         return Err(LandingUrlError::Empty);
@@ -232,6 +249,11 @@ pub fn parse_landing_url(input: &str, deny: &[String]) -> Result<LandingUrl, Lan
         return Err(LandingUrlError::NotPartnerOwned { domain: to_unicode(&registrable) });
     }
 
+    if let Some(port) = url.port()
+        && !ports.contains(&port)
+    {
+        return Err(LandingUrlError::Port { port });
+    }
     if url.host_str() != Some(host.as_str()) {
         url.set_host(Some(&host)).map_err(|_| LandingUrlError::Format)?;
     }
@@ -378,14 +400,6 @@ mod tests {
                 "www.contoso.com",
                 "scheme and host are case-insensitive, path keeps case",
             ),
-            (
-                "contoso.com:8443/x",
-                "https://contoso.com:8443/x",
-                "contoso.com",
-                true,
-                "contoso.com",
-                "host:port without scheme is not a scheme",
-            ),
             ("//contoso.com/x", "https://contoso.com/x", "contoso.com", true, "contoso.com", "scheme-relative URL"),
             (
                 "https://contoso.com./x",
@@ -468,6 +482,24 @@ mod tests {
             assert_eq!(got.https, *https, "{why}");
             assert_eq!(got.display_host, *display, "{why}");
         }
+    }
+
+    #[test]
+    fn ports_other_than_the_webs_own_need_a_setting() {
+        let got = parse_landing_url_on_ports("contoso.com:8443/x", &deny(), &[80, 443, 8443])
+            .expect("host:port without scheme is not a scheme");
+        assert_eq!(got.url.as_str(), "https://contoso.com:8443/x");
+        assert_eq!(parse_landing_url("contoso.com:8443/x", &deny()), Err(LandingUrlError::Port { port: 8443 }));
+        assert_eq!(
+            parse_landing_url("http://contoso.com:8080/", &deny()).map_err(|e| e.message()),
+            Err("Landing page URL must not name a port: use the address of your public website, without :8080".into())
+        );
+        // The scheme's own port, written out, is no port at all.
+        assert_eq!(
+            parse_landing_url("https://contoso.com:443/", &deny()).map(|u| u.url.to_string()),
+            Ok("https://contoso.com/".into())
+        );
+        assert!(parse_landing_url("http://contoso.com:443/", &deny()).is_ok(), "443 is allowed by default");
     }
 
     #[test]

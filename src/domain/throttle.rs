@@ -1,107 +1,92 @@
-//! Sign-in throttling: repeated failures for one account or from one address
-//! first slow down and then lock for a while. Pure rules over a small state.
+//! Sign-in throttling. Failures are counted three ways, each for its own
+//! purpose:
+//!
+//! - per account **and** address: a few wrong passwords lock that pair for a
+//!   while (guessing one account from one place stops);
+//! - per address: a much higher bar, so one office behind a shared proxy is
+//!   not locked out by one colleague, but a guesser trying many accounts is;
+//! - per account, from anywhere: never a lock (anyone could lock any account
+//!   from anywhere), only a growing delay, which the right password also
+//!   waits out and then passes.
+//!
+//! Attempts are counted *before* the password is checked, atomically, so
+//! forty guesses sent at once cannot all be checked before the lock applies.
 
-use chrono::{Duration, NaiveDateTime};
+use std::time::Duration;
+
+use super::rate::RateLimit;
 
 /// The thresholds.
-#[derive(Debug, Clone, Copy)]
-pub struct ThrottlePolicy {
-    /// Failures counted within this window.
-    pub window: Duration,
-    /// From this many failures on, each answer is delayed.
-    pub slow_after: i32,
-    /// This many failures within the window lock the key.
-    pub lock_after: i32,
-    /// How long a lock lasts.
-    pub lock_for: Duration,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignInPolicy {
+    /// Attempts one address may make on one account per window.
+    pub per_account_and_address: RateLimit,
+    /// Attempts one address may make on all accounts per window.
+    pub per_address: RateLimit,
+    /// The window over which an account's failures (from anywhere) slow its
+    /// sign-ins down.
+    pub account_window: RateLimit,
+    /// From this many failures on an account, each sign-in to it waits.
+    pub slow_from: i32,
 }
 
-impl Default for ThrottlePolicy {
+impl Default for SignInPolicy {
     fn default() -> Self {
-        Self { window: Duration::minutes(15), slow_after: 3, lock_after: 5, lock_for: Duration::minutes(15) }
+        Self {
+            per_account_and_address: RateLimit::per_minutes(5, 15),
+            per_address: RateLimit::per_minutes(100, 15),
+            account_window: RateLimit::per_minutes(i32::MAX, 15),
+            slow_from: 5,
+        }
     }
 }
 
-/// What is known about one key (an account's e-mail or a client address).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ThrottleState {
-    /// Failures in the current window.
-    pub failures: i32,
-    /// When the current window started.
-    pub window_started_at: NaiveDateTime,
-    /// Locked until then, if locked.
-    pub locked_until: Option<NaiveDateTime>,
+impl SignInPolicy {
+    /// How long a sign-in to an account with `failures` recent failures waits
+    /// before its password is checked: nothing below [`Self::slow_from`], then
+    /// a quarter second more per failure, at most 3 seconds.
+    pub fn delay(&self, failures: i32) -> Duration {
+        if failures < self.slow_from {
+            return Duration::ZERO;
+        }
+        let steps = u64::try_from(failures - self.slow_from + 1).unwrap_or(1);
+        Duration::from_millis(250 * steps).min(Duration::from_secs(3))
+    }
 }
 
-impl ThrottlePolicy {
-    /// True while the key is locked.
-    pub fn is_locked(&self, state: Option<&ThrottleState>, now: NaiveDateTime) -> bool {
-        state.and_then(|s| s.locked_until).is_some_and(|until| now < until)
-    }
+/// The counter of attempts on `email` from `address`.
+pub fn pair_bucket(email: &str, address: &str) -> String {
+    format!("signin:{address}:{email}")
+}
 
-    /// The state after one more failure.
-    pub fn record_failure(&self, state: Option<&ThrottleState>, now: NaiveDateTime) -> ThrottleState {
-        let fresh = ThrottleState { failures: 0, window_started_at: now, locked_until: None };
-        let mut s = match state {
-            Some(s) if now - s.window_started_at < self.window && !self.lock_expired(s, now) => s.clone(),
-            _ => fresh,
-        };
-        s.failures += 1;
-        if s.failures >= self.lock_after {
-            s.locked_until = Some(now + self.lock_for);
-        }
-        s
-    }
+/// The counter of attempts from `address`.
+pub fn address_bucket(address: &str) -> String {
+    format!("signin-address:{address}")
+}
 
-    fn lock_expired(&self, s: &ThrottleState, now: NaiveDateTime) -> bool {
-        s.locked_until.is_some_and(|until| now >= until)
-    }
-
-    /// How long to hold the answer to a failed attempt (slows guessing).
-    pub fn delay(&self, state: &ThrottleState) -> std::time::Duration {
-        if state.failures >= self.slow_after {
-            std::time::Duration::from_millis(500 * u64::try_from(state.failures - self.slow_after + 1).unwrap_or(1))
-                .min(std::time::Duration::from_secs(3))
-        } else {
-            std::time::Duration::ZERO
-        }
-    }
+/// The counter of failures on `email` from anywhere.
+pub fn account_bucket(email: &str) -> String {
+    format!("signin-account:{email}")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn t(min: i64) -> NaiveDateTime {
-        chrono::NaiveDate::from_ymd_opt(2026, 11, 24).and_then(|d| d.and_hms_opt(12, 0, 0)).expect("time")
-            + Duration::minutes(min)
+    #[test]
+    fn an_attacked_account_slows_down_but_is_never_locked() {
+        let p = SignInPolicy::default();
+        assert_eq!(p.delay(0), Duration::ZERO);
+        assert_eq!(p.delay(4), Duration::ZERO);
+        assert_eq!(p.delay(5), Duration::from_millis(250));
+        assert_eq!(p.delay(8), Duration::from_secs(1));
+        assert_eq!(p.delay(10_000), Duration::from_secs(3), "capped, however long the attack");
     }
 
     #[test]
-    fn five_failures_in_the_window_lock_for_fifteen_minutes() {
-        let p = ThrottlePolicy::default();
-        let mut s = None;
-        for i in 0..4 {
-            let next = p.record_failure(s.as_ref(), t(i));
-            assert!(!p.is_locked(Some(&next), t(i)));
-            s = Some(next);
-        }
-        let locked = p.record_failure(s.as_ref(), t(4));
-        assert!(p.is_locked(Some(&locked), t(5)));
-        assert!(p.is_locked(Some(&locked), t(18)));
-        assert!(!p.is_locked(Some(&locked), t(19)), "the lock runs out");
-        let after = p.record_failure(Some(&locked), t(20));
-        assert_eq!(after.failures, 1, "a new window starts after the lock");
-    }
-
-    #[test]
-    fn failures_outside_the_window_start_again_and_slow_down_first() {
-        let p = ThrottlePolicy::default();
-        let a = p.record_failure(None, t(0));
-        let b = p.record_failure(Some(&a), t(16));
-        assert_eq!(b.failures, 1);
-        assert_eq!(p.delay(&b), std::time::Duration::ZERO);
-        let s = ThrottleState { failures: 3, window_started_at: t(0), locked_until: None };
-        assert!(p.delay(&s) > std::time::Duration::ZERO);
+    fn one_address_is_held_to_far_more_than_one_account_from_it() {
+        let p = SignInPolicy::default();
+        assert!(p.per_address.max >= 10 * p.per_account_and_address.max);
+        assert_ne!(pair_bucket("a@x", "192.0.2.1"), address_bucket("192.0.2.1"));
     }
 }

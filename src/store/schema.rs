@@ -133,15 +133,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_throttle (throttle_key) {
-        throttle_key -> Text,
-        failures -> Integer,
-        window_started_at -> Timestamp,
-        locked_until -> Nullable<Timestamp>,
-    }
-}
-
-diesel::table! {
     jobs (id) {
         id -> BigInt,
         kind -> Text,
@@ -200,7 +191,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_events,
     case_flags,
     sessions,
-    login_throttle,
     jobs,
     batches,
     pending_uploads,

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{login_throttle, sessions, staff};
+use super::schema::{sessions, staff};
 
 /// A staff account.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -50,17 +50,6 @@ pub struct SessionWithStaff {
     pub last_seen_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub staff: StaffRow,
-}
-
-/// A throttle row.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = login_throttle)]
-#[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
-pub struct ThrottleRow {
-    pub throttle_key: String,
-    pub failures: i32,
-    pub window_started_at: NaiveDateTime,
-    pub locked_until: Option<NaiveDateTime>,
 }
 
 /// Inserts an account.
@@ -143,27 +132,4 @@ pub fn end_sessions_of(conn: &mut DbConnection, staff_id: i64) -> QueryResult<us
 pub fn purge_sessions(conn: &mut DbConnection, now: NaiveDateTime, idle_since: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(sessions::table.filter(sessions::expires_at.le(now).or(sessions::last_seen_at.lt(idle_since))))
         .execute(conn)
-}
-
-/// A throttle row by key.
-pub fn throttle(conn: &mut DbConnection, key: &str) -> QueryResult<Option<ThrottleRow>> {
-    login_throttle::table
-        .filter(login_throttle::throttle_key.eq(key))
-        .select(ThrottleRow::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// Stores a throttle row (insert or update).
-pub fn save_throttle(conn: &mut DbConnection, row: &ThrottleRow) -> QueryResult<()> {
-    let updated = diesel::update(login_throttle::table.find(&row.throttle_key)).set(row).execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(login_throttle::table).values(row).execute(conn)?;
-    }
-    Ok(())
-}
-
-/// Forgets a throttle key (after a successful sign-in).
-pub fn clear_throttle(conn: &mut DbConnection, key: &str) -> QueryResult<()> {
-    diesel::delete(login_throttle::table.find(key)).execute(conn).map(|_| ())
 }

@@ -3,6 +3,7 @@
 
 pub mod auth_hash;
 pub mod client;
+pub mod limits;
 pub mod middleware;
 pub mod partner;
 pub mod staff;

@@ -13,3 +13,6 @@ CREATE TABLE rate_counters (
     hits INTEGER NOT NULL
 );
 CREATE INDEX rate_counters_window_idx ON rate_counters (window_start);
+
+-- Sign-in attempts are counted in rate_counters now.
+DROP TABLE login_throttle;

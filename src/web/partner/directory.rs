@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDateTime;
 
@@ -148,8 +148,10 @@ fn new_case(d: &DirectoryRequest, idempotency_key: &str, tracking_hash: String, 
 /// `POST /cases/directory` (urlencoded).
 pub async fn submit(
     state: web::Data<AppState>,
+    req: HttpRequest,
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
+    crate::web::limits::count_post(&state, &req).await?;
     let form = form.into_inner();
     let field = |n: &str| form.get(n).cloned().unwrap_or_default();
     let keys =
@@ -158,7 +160,9 @@ pub async fn submit(
     // answered with the same tracking page): no separate look-up here.
     let values = DirectoryValues::from_form(&form);
     let mut errors = FieldErrors::new();
-    let Some(request) = parse_directory(&values.input(), &state.config.landing_deny_list, &mut errors) else {
+    let Some(request) =
+        parse_directory(&values.input(), &state.config.landing_deny_list, &state.config.landing_ports, &mut errors)
+    else {
         let fresh = FormKeys::reissue(&state.keys, FORM, keys, state.clock.unix());
         return render(values, errors, fresh, StatusCode::UNPROCESSABLE_ENTITY);
     };
@@ -182,9 +186,11 @@ pub async fn submit(
         Ok(Filed::Created(reference)) => {
             tracing::info!(%reference, "directory request filed");
             state.jobs_wakeup();
-            Ok(super::to_tracking(&tracking, true))
+            Ok(super::to_tracking(&tracking, true, state.config.secure_cookies))
         }
-        Ok(Filed::AlreadyFiled) | Err(AppError::Conflict(_)) => Ok(super::to_tracking(&tracking, false)),
+        Ok(Filed::AlreadyFiled) | Err(AppError::Conflict(_)) => {
+            Ok(super::to_tracking(&tracking, false, state.config.secure_cookies))
+        }
         Err(e) => Err(e),
     }
 }

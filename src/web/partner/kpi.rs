@@ -2,7 +2,7 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::intake::{self, Filed, Filing};
@@ -225,7 +225,14 @@ fn new_case(
 }
 
 /// `POST /cases/kpi` (multipart).
-pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<HttpResponse, AppError> {
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    crate::web::limits::count_post(&state, &req).await?;
+    // Held until the invoice is stored: it bounds the uploads in memory.
+    let _upload = state.gates.uploads.enter().await?;
     let form = multipart::read(payload, "invoice_file", document::MAX_FILE_BYTES).await?;
     let keys =
         check_form_token(&state.keys, FORM, &form.get("idempotency_key"), &form.get("csrf_token"), state.clock.unix())?;
@@ -250,7 +257,11 @@ pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<Ht
                 })
                 .await?;
             if filed {
-                return Ok(super::to_tracking(&state.keys.tracking_token(&keys.idempotency_key), false));
+                return Ok(super::to_tracking(
+                    &state.keys.tracking_token(&keys.idempotency_key),
+                    false,
+                    state.config.secure_cookies,
+                ));
             }
             let kept_before = kept.is_some();
             let kept =
@@ -343,9 +354,11 @@ pub async fn submit(state: web::Data<AppState>, payload: Multipart) -> Result<Ht
     match state.db.write(move |conn| intake::file(conn, filing)).await {
         Ok(Filed::Created(reference)) => {
             tracing::info!(%reference, "KPI case filed");
-            Ok(super::to_tracking(&tracking, true))
+            Ok(super::to_tracking(&tracking, true, state.config.secure_cookies))
         }
-        Ok(Filed::AlreadyFiled) | Err(AppError::Conflict(_)) => Ok(super::to_tracking(&tracking, false)),
+        Ok(Filed::AlreadyFiled) | Err(AppError::Conflict(_)) => {
+            Ok(super::to_tracking(&tracking, false, state.config.secure_cookies))
+        }
         Err(e) => Err(e),
     }
 }

@@ -127,8 +127,9 @@ pub fn check_form_token(
     Ok(FormKeys { csrf_token: token.into(), idempotency_key: idempotency_key.into() })
 }
 
-/// 303 to the tracking page; `fresh` shows the one-time confirmation panel.
-pub fn to_tracking(token: &str, fresh: bool) -> HttpResponse {
+/// 303 to the tracking page; `fresh` shows the one-time confirmation panel
+/// (its cookie `secure` when the site is served over TLS).
+pub fn to_tracking(token: &str, fresh: bool, secure: bool) -> HttpResponse {
     let location = format!("/track/{token}");
     let mut res = HttpResponse::SeeOther();
     res.insert_header((actix_web::http::header::LOCATION, location.clone()));
@@ -136,6 +137,7 @@ pub fn to_tracking(token: &str, fresh: bool) -> HttpResponse {
         res.cookie(
             Cookie::build(FLASH_COOKIE, "1")
                 .path(location)
+                .secure(secure)
                 .http_only(true)
                 .same_site(SameSite::Lax)
                 .max_age(actix_web::cookie::time::Duration::minutes(10))

@@ -65,7 +65,15 @@ pub fn clean_file_name(raw: &str) -> String {
 pub async fn read(mut payload: Multipart, file_field: &str, max_file: usize) -> Result<FormData, AppError> {
     let mut data = FormData::default();
     let mut total = 0usize;
-    let bad = |e: actix_multipart::MultipartError| AppError::BadRequest(format!("The form could not be read: {e}"));
+    // The parser's own words say nothing a partner can act on (and echo
+    // what was sent): log them, show the form's general message.
+    let bad = |e: actix_multipart::MultipartError| {
+        if crate::web::middleware::is_body_timeout(&e) {
+            return AppError::RequestTimeout;
+        }
+        tracing::info!(error = %e, "multipart body refused");
+        AppError::BadRequest(crate::web::middleware::FORM_UNREADABLE.into())
+    };
     while let Some(mut field) = payload.try_next().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field.content_disposition().and_then(|cd| cd.get_filename().map(str::to_string));
@@ -88,6 +96,13 @@ pub async fn read(mut payload: Multipart, file_field: &str, max_file: usize) -> 
                     upload.too_large = true;
                     bytes = BytesMut::new();
                 } else {
+                    // Grow by doubling, but never past the limit (left to
+                    // itself a buffer for 10 MB would reserve 16).
+                    let free = bytes.capacity() - bytes.len();
+                    if free < chunk.len() {
+                        let want = (bytes.len() * 2).max(bytes.len() + chunk.len()).min(max_file);
+                        bytes.reserve(want - bytes.len());
+                    }
                     bytes.extend_from_slice(&chunk);
                 }
             }

@@ -334,19 +334,28 @@ pub async fn show(
     req: HttpRequest,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
+    crate::web::limits::lookups_allowed(&state, &req).await?;
     let token = token.into_inner();
-    let hash = checked_token(&token)?;
+    let shown = show_case(&state, &req, &token).await;
+    if let Err(AppError::NotFound) = shown {
+        crate::web::limits::count_lookup_miss(&state, &req).await?;
+    }
+    shown
+}
+
+async fn show_case(state: &AppState, req: &HttpRequest, token: &str) -> Result<HttpResponse, AppError> {
+    let hash = checked_token(token)?;
     let fresh = req.cookie(FLASH_COOKIE).is_some();
     let replied = req.cookie(REPLIED_COOKIE).is_some();
     let banner = replied.then_some("Reply sent – Frontline Support will look at your case again");
     let view = View { fresh, banner, errors: FieldErrors::new(), reply: None };
-    let mut res = render(&state, &token, hash, view, StatusCode::OK).await?;
+    let mut res = render(state, token, hash, view, StatusCode::OK).await?;
     // One time only: a later visit shows the receipt without the panel or banner.
     if fresh {
-        remove_cookie(&mut res, FLASH_COOKIE, &token)?;
+        remove_cookie(&mut res, FLASH_COOKIE, token)?;
     }
     if replied {
-        remove_cookie(&mut res, REPLIED_COOKIE, &token)?;
+        remove_cookie(&mut res, REPLIED_COOKIE, token)?;
     }
     Ok(res)
 }
@@ -354,13 +363,33 @@ pub async fn show(
 /// `POST /track/{token}/reply` (multipart: `message`, optional `attachment`).
 pub async fn reply(
     state: web::Data<AppState>,
+    req: HttpRequest,
     token: web::Path<String>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
+    crate::web::limits::lookups_allowed(&state, &req).await?;
+    crate::web::limits::count_post(&state, &req).await?;
     let token = token.into_inner();
-    let hash = checked_token(&token)?;
-    let h = hash.clone();
-    let case = state.db.read(move |conn| store::find_by_tracking_hash(conn, &h)?.ok_or(AppError::NotFound)).await?;
+    let found = match checked_token(&token) {
+        Ok(hash) => {
+            let h = hash.clone();
+            state
+                .db
+                .read(move |conn| store::find_by_tracking_hash(conn, &h)?.ok_or(AppError::NotFound))
+                .await
+                .map(|c| (hash, c))
+        }
+        Err(e) => Err(e),
+    };
+    let (hash, case) = match found {
+        Err(AppError::NotFound) => {
+            crate::web::limits::count_lookup_miss(&state, &req).await?;
+            return Err(AppError::NotFound);
+        }
+        other => other?,
+    };
+    // Held until the attachment is stored: it bounds the uploads in memory.
+    let _upload = state.gates.uploads.enter().await?;
     let form = multipart::read(payload, "attachment", document::MAX_FILE_BYTES).await?;
     let keys = check_form_token(
         &state.keys,
@@ -425,6 +454,7 @@ pub async fn reply(
                 .cookie(
                     Cookie::build(REPLIED_COOKIE, "1")
                         .path(location.clone())
+                        .secure(state.config.secure_cookies)
                         .http_only(true)
                         .same_site(SameSite::Lax)
                         .max_age(actix_web::cookie::time::Duration::minutes(10))

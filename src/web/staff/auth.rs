@@ -13,21 +13,25 @@ use chrono::Duration;
 use serde::Deserialize;
 
 use crate::domain::staff::{PASSWORD_MAX_CHARS, StaffRole, normalise_email};
-use crate::domain::throttle::{ThrottlePolicy, ThrottleState};
+use crate::domain::throttle::{SignInPolicy, account_bucket, address_bucket, pair_bucket};
 use crate::error::AppError;
-use crate::store::staff::{self as store, NewSession, ThrottleRow};
+use crate::store::rate;
+use crate::store::staff::{self as store, NewSession};
 use crate::web::auth_hash::{dummy_hash, verify_password};
+use crate::web::client;
 use crate::web::tokens::{random_hex, sha256_hex};
 use crate::web::{AppState, html};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "frontline_session";
-/// A session is marked used at most this often (saves a write per request).
-const TOUCH_EVERY_SECS: i64 = 60;
+/// A session's last request is written at most this often (saves a write
+/// per request), or a tenth of the idle limit if that is shorter.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
 /// The one message for any failed sign-in: it never says whether the account exists.
 pub const BAD_SIGN_IN: &str = "Enter a correct email address and password";
-/// The message while a key is locked.
-pub const LOCKED: &str = "There have been too many failed attempts to sign in. Wait 15 minutes, then try again.";
+/// The message while an account is locked for this address.
+pub const LOCKED: &str =
+    "There have been too many failed attempts to sign in from here. Wait 15 minutes, then try again.";
 
 /// The signed-in staff member.
 #[derive(Debug, Clone)]
@@ -93,12 +97,16 @@ impl FromRequest for CurrentStaff {
                 return Err(AppError::LoginRequired(next));
             };
             let now = state.clock.now();
-            if now >= s.expires_at || now - s.last_seen_at > idle {
+            // The stored time lags the last request by less than `touch`:
+            // idle time is counted from the last request, never from the
+            // last write (which would end an active session early).
+            let touch = TOUCH_EVERY.min(idle / 10);
+            if now >= s.expires_at || now - s.last_seen_at > idle + touch {
                 let h = hash.clone();
                 state.db.write(move |conn| Ok(store::end_session(conn, &h)?)).await?;
                 return Err(AppError::LoginRequired(next));
             }
-            if (now - s.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {
+            if now - s.last_seen_at >= touch {
                 let id = s.session_id;
                 state.db.write(move |conn| Ok(store::touch_session(conn, id, now)?)).await?;
             }
@@ -124,30 +132,42 @@ struct LoginPage {
     email: String,
     next: String,
     csrf_token: String,
-    nonce: String,
 }
 
-/// Keeps a `next` target inside the staff area.
+/// The cookie that binds the sign-in form to the browser it was served to
+/// (so a page elsewhere cannot sign a visitor in to an attacker's account).
+pub const LOGIN_COOKIE: &str = "frontline_login";
+
+/// Keeps a `next` target inside the staff area: a path under `/staff/`,
+/// nothing that leaves the site (`//host`, `\`), and no characters a header
+/// cannot carry.
 fn safe_next(next: &str) -> String {
-    if next.starts_with("/staff/")
+    let inside = next.starts_with("/staff/")
         && !next.starts_with("//")
         && !next.contains('\\')
         && !next.starts_with("/staff/login")
-    {
-        next.to_string()
-    } else {
-        "/staff/queue".into()
+        && !next.chars().any(crate::domain::text::forbidden_in_line)
+        && actix_web::http::header::HeaderValue::from_str(next).is_ok();
+    if inside { next.to_string() } else { "/staff/queue".into() }
+}
+
+/// The browser's sign-in nonce (from its cookie), or a new one to set.
+fn login_nonce(req: &HttpRequest) -> (String, bool) {
+    match req.cookie(LOGIN_COOKIE).map(|c| c.value().to_string()).filter(|v| v.len() == 32) {
+        Some(nonce) => (nonce, false),
+        None => (random_hex(16), true),
     }
 }
 
 fn render_login(
     state: &AppState,
+    req: &HttpRequest,
     email: String,
     next: String,
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let nonce = random_hex(16);
+    let (nonce, new) = login_nonce(req);
     let page = LoginPage {
         title: "Sign in",
         has_errors: error.is_some(),
@@ -155,9 +175,18 @@ fn render_login(
         email,
         next,
         csrf_token: state.keys.form_token("login", &nonce, state.clock.unix()),
-        nonce,
     };
-    Ok(html(status, page.render()?))
+    let mut res = html(status, page.render()?);
+    if new {
+        let cookie = Cookie::build(LOGIN_COOKIE, nonce)
+            .path("/staff/login")
+            .http_only(true)
+            .secure(state.config.secure_cookies)
+            .same_site(SameSite::Strict)
+            .finish();
+        res.add_cookie(&cookie).map_err(|e| anyhow::anyhow!("cookie: {e}"))?;
+    }
+    Ok(res)
 }
 
 /// Query of the sign-in page.
@@ -167,8 +196,12 @@ pub struct LoginQuery {
 }
 
 /// `GET /staff/login`.
-pub async fn login_form(state: web::Data<AppState>, q: web::Query<LoginQuery>) -> Result<HttpResponse, AppError> {
-    render_login(&state, String::new(), safe_next(q.next.as_deref().unwrap_or("")), None, StatusCode::OK)
+pub async fn login_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
+    render_login(&state, &req, String::new(), safe_next(q.next.as_deref().unwrap_or("")), None, StatusCode::OK)
 }
 
 /// The sign-in form.
@@ -182,22 +215,38 @@ pub struct LoginForm {
     next: String,
     #[serde(default)]
     csrf_token: String,
-    #[serde(default)]
-    nonce: String,
 }
 
-fn client_key(req: &HttpRequest) -> String {
-    // The peer address: a proxy in front would make this the proxy's; the
-    // per-account key still throttles then.
-    format!("ip:{}", req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default())
+/// Sign-in attempts are counted before the password is checked; what the
+/// counts allow.
+enum Admission {
+    /// Check the password after this delay (the account is under attack).
+    Check(std::time::Duration),
+    /// Refused: too many attempts; retry after this many seconds.
+    Locked(u64),
 }
 
-fn state_of(row: Option<ThrottleRow>) -> Option<ThrottleState> {
-    row.map(|r| ThrottleState {
-        failures: r.failures,
-        window_started_at: r.window_started_at,
-        locked_until: r.locked_until,
-    })
+/// Counts this attempt (per account and address, and per address) and reads
+/// the account's recent failures, in one transaction.
+async fn admit(state: &AppState, email: &str, address: &str) -> Result<Admission, AppError> {
+    let policy = SignInPolicy::default();
+    let (pair, addr, account) = (pair_bucket(email, address), address_bucket(address), account_bucket(email));
+    let now = state.clock.now();
+    state
+        .db
+        .write(move |conn| {
+            let (pair_hits, pair_start) = rate::hit(conn, &pair, now, policy.per_account_and_address.cutoff(now))?;
+            let (addr_hits, addr_start) = rate::hit(conn, &addr, now, policy.per_address.cutoff(now))?;
+            if !policy.per_account_and_address.allows(pair_hits) {
+                return Ok(Admission::Locked(policy.per_account_and_address.retry_after(pair_start, now)));
+            }
+            if !policy.per_address.allows(addr_hits) {
+                return Ok(Admission::Locked(policy.per_address.retry_after(addr_start, now)));
+            }
+            let (failures, _) = rate::peek(conn, &account, policy.account_window.cutoff(now))?;
+            Ok(Admission::Check(policy.delay(failures)))
+        })
+        .await
 }
 
 /// `POST /staff/login`.
@@ -208,68 +257,57 @@ pub async fn login(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let next = safe_next(&form.next);
-    if form.nonce.len() != 32
-        || !state.keys.verify_form_token("login", &form.nonce, &form.csrf_token, state.clock.unix())
-    {
+    let (nonce, new) = login_nonce(&req);
+    if new || !state.keys.verify_form_token("login", &nonce, &form.csrf_token, state.clock.unix()) {
         return Err(AppError::Forbidden("The sign-in form had expired. Open it again and sign in from there.".into()));
     }
     let email = normalise_email(&form.email);
     if email.is_empty() || form.password.is_empty() {
         let msg = if email.is_empty() { "Enter your email address" } else { "Enter your password" };
-        return render_login(&state, form.email, next, Some(msg.into()), StatusCode::UNPROCESSABLE_ENTITY);
+        return render_login(&state, &req, form.email, next, Some(msg.into()), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let policy = ThrottlePolicy::default();
-    let keys = [format!("email:{email}"), client_key(&req)];
-    let k = keys.clone();
-    let now = state.clock.now();
-    let (locked, account) = state
-        .db
-        .read(move |conn| {
-            let mut locked = false;
-            for key in &k {
-                locked |= policy.is_locked(state_of(store::throttle(conn, key)?).as_ref(), now);
-            }
-            Ok((locked, store::by_email(conn, &email)?))
-        })
-        .await?;
-    if locked {
-        return render_login(&state, form.email, next, Some(LOCKED.into()), StatusCode::TOO_MANY_REQUESTS);
+    let address = client::rate_key(client::of_request(&req, &state));
+    match admit(&state, &email, &address).await? {
+        Admission::Locked(after) => {
+            tracing::info!("staff sign-in refused: too many attempts");
+            let mut res =
+                render_login(&state, &req, form.email, next, Some(LOCKED.into()), StatusCode::TOO_MANY_REQUESTS)?;
+            res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, after.into());
+            return Ok(res);
+        }
+        Admission::Check(delay) => tokio::time::sleep(delay).await,
     }
+    let e = email.clone();
+    let account = state.db.read(move |conn| Ok(store::by_email(conn, &e)?)).await?;
     let password: String = form.password.chars().take(PASSWORD_MAX_CHARS).collect();
     let stored = account.as_ref().filter(|a| !a.disabled).map(|a| a.password_hash.clone());
-    let ok = web::block(move || match stored {
-        Some(hash) => verify_password(&password, &hash),
-        None => {
-            let _ = verify_password(&password, dummy_hash());
-            false
-        }
-    })
-    .await?;
+    let ok = {
+        // argon2id takes ~19 MiB and a core for a moment: a bounded number
+        // run at once, whoever asks.
+        let _pass = state.gates.passwords.enter().await?;
+        web::block(move || match stored {
+            Some(hash) => verify_password(&password, &hash),
+            None => {
+                let _ = verify_password(&password, dummy_hash());
+                false
+            }
+        })
+        .await?
+    };
+    let now = state.clock.now();
     let Some(account) = account.filter(|_| ok) else {
-        let k = keys.clone();
-        let delay = state
-            .db
-            .write(move |conn| {
-                let mut worst = std::time::Duration::ZERO;
-                for key in &k {
-                    let next = policy.record_failure(state_of(store::throttle(conn, key)?).as_ref(), now);
-                    worst = worst.max(policy.delay(&next));
-                    store::save_throttle(
-                        conn,
-                        &ThrottleRow {
-                            throttle_key: key.clone(),
-                            failures: next.failures,
-                            window_started_at: next.window_started_at,
-                            locked_until: next.locked_until,
-                        },
-                    )?;
-                }
-                Ok(worst)
-            })
-            .await?;
-        tokio::time::sleep(delay).await;
+        let policy = SignInPolicy::default();
+        let bucket = account_bucket(&email);
+        state.db.write(move |conn| Ok(rate::hit(conn, &bucket, now, policy.account_window.cutoff(now))?)).await?;
         tracing::info!("staff sign-in failed");
-        return render_login(&state, form.email, next, Some(BAD_SIGN_IN.into()), StatusCode::UNPROCESSABLE_ENTITY);
+        return render_login(
+            &state,
+            &req,
+            form.email,
+            next,
+            Some(BAD_SIGN_IN.into()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
     };
     let token = random_hex(32);
     let absolute = Duration::from_std(state.config.session_absolute).unwrap_or(Duration::hours(12));
@@ -280,13 +318,14 @@ pub async fn login(
         last_seen_at: now,
         expires_at: now + absolute,
     };
-    let idle_since = now - Duration::from_std(state.config.session_idle).unwrap_or(Duration::minutes(30));
+    // Sessions idle for longer than allowed (with the same margin the
+    // extractor gives a stored time that lags the last request).
+    let idle_since = now - Duration::from_std(state.config.session_idle).unwrap_or(Duration::minutes(30)) - TOUCH_EVERY;
+    let pair = pair_bucket(&email, &address);
     state
         .db
         .write(move |conn| {
-            for key in &keys {
-                store::clear_throttle(conn, key)?;
-            }
+            rate::clear(conn, &pair)?;
             store::purge_sessions(conn, now, idle_since)?;
             store::insert_session(conn, &session)?;
             Ok(())
