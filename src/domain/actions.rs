@@ -47,8 +47,9 @@ pub fn parse_message(raw: &str, empty: &str, label: &str) -> Result<String, Stri
     if v.chars().count() > MESSAGE_MAX_CHARS {
         return Err(format!("{label} must be {} characters or less", thousands(MESSAGE_MAX_CHARS)));
     }
-    // Keep line breaks and tabs; drop other control characters.
-    Ok(v.chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect())
+    // Keep line breaks and tabs; drop other control characters, and the
+    // bidirectional overrides that could reorder what the reader sees.
+    Ok(super::text::without_overrides(v).chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect())
 }
 
 /// A case reference as typed: trimmed, upper-cased.

@@ -29,6 +29,7 @@ diesel::table! {
         password_hash -> Text,
         disabled -> Bool,
         created_at -> Timestamp,
+        may_send_batches -> Bool,
     }
 }
 

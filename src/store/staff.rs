@@ -18,6 +18,8 @@ pub struct StaffRow {
     pub password_hash: String,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+    /// An agent an admin allowed to submit and publish directory batches.
+    pub may_send_batches: bool,
 }
 
 /// A staff account to insert.
@@ -88,6 +90,11 @@ pub fn set_disabled(conn: &mut DbConnection, id: i64, disabled: bool) -> QueryRe
         end_sessions_of(conn, id)?;
     }
     Ok(n)
+}
+
+/// Allows (or stops) an agent submitting and publishing directory batches.
+pub fn set_may_send_batches(conn: &mut DbConnection, id: i64, allowed: bool) -> QueryResult<usize> {
+    diesel::update(staff::table.find(id)).set(staff::may_send_batches.eq(allowed)).execute(conn)
 }
 
 /// Replaces an account's password hash and ends its sessions.

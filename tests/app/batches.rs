@@ -148,7 +148,7 @@ async fn the_csv_export_is_exact_utf8_and_guards_against_formulas() {
 #[actix_web::test]
 async fn submitting_moves_the_batch_to_submitted_and_tells_the_partner_when_then_publishing() {
     let app = spawn_app().await;
-    let staff_id = app.sign_in_as("ana@frontline.example", "agent").await;
+    let staff_id = app.sign_in_as("ana@frontline.example", "admin").await;
     let (first, first_track) = file(&app, "Contoso Learning", "3000001").await;
     let (second, _) = file(&app, "Fabrikam Training", "3000002").await;
     let (waiting, _) = file(&app, "Not approved yet", "3000003").await;
@@ -245,7 +245,7 @@ async fn submitting_moves_the_batch_to_submitted_and_tells_the_partner_when_then
 #[actix_web::test]
 async fn refused_batch_actions_explain_why_and_change_nothing() {
     let app = spawn_app().await;
-    app.sign_in_as("ana@frontline.example", "agent").await;
+    app.sign_in_as("ana@frontline.example", "admin").await;
     let key = this_batch().key();
     let label = this_batch().label();
     let token = csrf(&app).await;
@@ -319,4 +319,59 @@ async fn batch_actions_need_the_token_and_a_signed_in_user() {
     assert!(matches!(r.status().as_u16(), 400 | 403 | 415), "no body at all is refused, got {}", r.status());
     assert_eq!(app.case(&reference).await.status, "approved");
     assert_eq!(batch_status(&app, &key).await, None);
+}
+
+#[actix_web::test]
+async fn agents_submit_and_publish_batches_only_when_an_admin_allows_it() {
+    let app = spawn_app().await;
+    let agent_id = app.sign_in_as("ana@frontline.example", "agent").await;
+    let (reference, _) = file(&app, "Contoso Learning", "5000001").await;
+    approve(&app, &reference).await;
+    let key = this_batch().key();
+    let (_, page) = app.get_html(PAGE).await;
+    assert!(!page.contains(&format!("{key}/submit")), "no submit button for an agent");
+    assert!(page.contains("An admin submits this batch"));
+    let csrf = hidden_inputs(&page).remove("csrf_token").expect("token");
+    let r = post_action(&app, &key, "submit", &csrf).await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.text().await.expect("body").contains("agents an admin has allowed"));
+    assert_eq!(batch_status(&app, &key).await, None, "nothing was submitted");
+    assert_eq!(app.case(&reference).await.status, "approved");
+
+    // An admin allows Ana; the same agent session may now submit.
+    let admin = app.second_client();
+    app.create_staff("bo@frontline.example", "Bo", "admin").await;
+    let (_, login) = {
+        let r = admin.get(app.url("/staff/login")).send().await.expect("get");
+        (r.status(), r.text().await.expect("body"))
+    };
+    let mut body: Vec<(String, String)> = hidden_inputs(&login).into_iter().collect();
+    body.push(("email".into(), "bo@frontline.example".into()));
+    body.push(("password".into(), STAFF_PASSWORD.into()));
+    let r = admin.post(app.url("/staff/login")).form(&body).send().await.expect("login");
+    assert_eq!(r.status().as_u16(), 303);
+    let accounts = admin.get(app.url("/staff/accounts")).send().await.expect("get").text().await.expect("body");
+    let admin_csrf = hidden_inputs(&accounts).remove("csrf_token").expect("token");
+    let r = admin
+        .post(app.url(&format!("/staff/accounts/{agent_id}/batches")))
+        .form(&[("csrf_token", admin_csrf.as_str()), ("allow", "on")])
+        .send()
+        .await
+        .expect("allow");
+    assert_eq!(r.status().as_u16(), 303);
+    let accounts = admin.get(app.url("/staff/accounts")).send().await.expect("get").text().await.expect("body");
+    assert!(accounts.contains("May send directory batches"));
+    // An agent cannot grant it to themself.
+    let r = app
+        .client
+        .post(app.url(&format!("/staff/accounts/{agent_id}/batches")))
+        .form(&[("csrf_token", csrf.as_str()), ("allow", "on")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 403);
+
+    let r = post_action(&app, &key, "submit", &csrf).await;
+    assert_eq!(r.status().as_u16(), 303, "allowed now");
+    assert_eq!(batch_status(&app, &key).await.as_deref(), Some("submitted"));
 }

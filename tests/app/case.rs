@@ -137,9 +137,10 @@ async fn unknown_cases_are_404_and_the_unauthenticated_go_to_sign_in() {
 }
 
 #[actix_web::test]
-async fn the_invoice_downloads_as_an_attachment_with_its_utf8_name() {
+async fn the_invoice_downloads_as_an_attachment_named_by_frontline_and_shows_its_utf8_name() {
     let (app, reference, _, _) = setup().await;
     let html = case_page(&app, &reference).await;
+    assert!(html.contains("Download 發票-INV-2026-0423.pdf (PDF,"), "the partner's name is shown as text");
     let start = html.find(&format!("/staff/cases/{reference}/attachments/")).expect("download link");
     let href: String = html[start..].chars().take_while(|c| *c != '"').collect();
     let r = app.get(&href).await;
@@ -149,9 +150,11 @@ async fn the_invoice_downloads_as_an_attachment_with_its_utf8_name() {
     assert_eq!(header("x-content-type-options"), "nosniff");
     let disposition = header("content-disposition");
     assert!(disposition.starts_with("attachment;"), "{disposition}");
-    assert!(
-        disposition.contains("filename*=UTF-8''%E7%99%BC%E7%A5%A8-INV-2026-0423.pdf"),
-        "the Chinese name survives: {disposition}"
+    // Saved under a name built from the reference and the type the bytes
+    // are, never the uploader's.
+    assert_eq!(
+        disposition,
+        format!("attachment; filename=\"{reference}-invoice.pdf\"; filename*=UTF-8''{reference}-invoice.pdf")
     );
     let bytes = r.bytes().await.expect("bytes");
     assert_eq!(bytes.as_ref(), fixture("invoice_chromium.pdf").as_slice());

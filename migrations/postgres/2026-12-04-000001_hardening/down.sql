@@ -1,3 +1,4 @@
+ALTER TABLE staff DROP COLUMN may_send_batches;
 CREATE TABLE login_throttle (
     throttle_key TEXT PRIMARY KEY NOT NULL,
     failures INTEGER NOT NULL,

@@ -29,3 +29,6 @@ CREATE INDEX rate_counters_window_idx ON rate_counters (window_start);
 
 -- Sign-in attempts are counted in rate_counters now.
 DROP TABLE login_throttle;
+
+-- Agents submit and publish directory batches only when an admin allows it.
+ALTER TABLE staff ADD COLUMN may_send_batches BOOLEAN NOT NULL DEFAULT 0;

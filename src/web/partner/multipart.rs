@@ -56,7 +56,7 @@ impl FormData {
 /// control characters.
 pub fn clean_file_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
-    let cleaned: String = last.chars().filter(|c| !c.is_control()).take(200).collect();
+    let cleaned: String = last.chars().filter(|&c| !crate::domain::text::forbidden_in_line(c)).take(200).collect();
     let cleaned = cleaned.trim().to_string();
     if cleaned.is_empty() { "upload".into() } else { cleaned }
 }
@@ -143,6 +143,7 @@ mod tests {
         assert_eq!(clean_file_name("C:\\Users\\a\\發票-0423.pdf"), "發票-0423.pdf");
         assert_eq!(clean_file_name("../../etc/passwd"), "passwd");
         assert_eq!(clean_file_name("a\u{0}b.pdf"), "ab.pdf");
+        assert_eq!(clean_file_name("Contoso\u{202E}gnp.exe"), "Contosognp.exe");
         assert_eq!(clean_file_name(""), "upload");
     }
 }

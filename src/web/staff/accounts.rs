@@ -41,6 +41,8 @@ pub struct AccountView {
     role_label: &'static str,
     active: bool,
     is_me: bool,
+    is_agent: bool,
+    may_send_batches: bool,
     reset_error: Option<String>,
 }
 
@@ -84,6 +86,8 @@ fn banner_text(rows: &[StaffRow], code: &str, param: &str) -> Option<String> {
         "account-created" => Some(format!("Account created for {name} – they can sign in now")),
         "account-disabled" => Some(format!("{name}’s account is disabled – they have been signed out")),
         "account-enabled" => Some(format!("{name}’s account is enabled – they can sign in again")),
+        "batches-allowed" => Some(format!("{name} can now submit and publish directory batches")),
+        "batches-stopped" => Some(format!("{name} can no longer submit or publish directory batches")),
         "password-reset" => {
             Some(format!("Password reset for {name} – they have been signed out and must use the new password"))
         }
@@ -120,6 +124,8 @@ async fn render(
             role_label: StaffRole::parse(&r.role).map(StaffRole::label).unwrap_or("Agent"),
             active: !r.disabled,
             is_me: r.id == me.id,
+            is_agent: StaffRole::parse(&r.role) != Some(StaffRole::Admin),
+            may_send_batches: r.may_send_batches,
             reset_error: problems.reset.as_ref().filter(|(id, _)| *id == r.id).map(|(_, m)| m.clone()),
         })
         .collect();
@@ -253,6 +259,37 @@ pub async fn enable(
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
     set_disabled(state, me, id.into_inner(), &form.csrf_token, false).await
+}
+
+/// `POST /staff/accounts/{id}/batches`: allows an agent to submit and
+/// publish directory batches (`allow=on`), or stops it.
+pub async fn set_batches(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    id: web::Path<i64>,
+    form: web::Form<BatchesForm>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&state, &form.csrf_token)?;
+    if let Some(refused) = admin_only(&me) {
+        return refused;
+    }
+    let (id, allowed) = (id.into_inner(), form.allow == "on");
+    let changed = state.db.write(move |conn| Ok(crate::store::staff::set_may_send_batches(conn, id, allowed)?)).await?;
+    if changed == 0 {
+        return Err(AppError::NotFound);
+    }
+    tracing::info!(staff_id = me.id, account = id, allowed, "batch permission changed");
+    let code = if allowed { "batches-allowed" } else { "batches-stopped" };
+    Ok(flash::redirect(&state, PAGE, &format!("{code}:{id}")))
+}
+
+/// The batch-permission form.
+#[derive(Deserialize)]
+pub struct BatchesForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    allow: String,
 }
 
 /// The reset-password form.

@@ -48,12 +48,20 @@ pub struct CurrentStaff {
     pub session_hash: String,
     /// The anti-forgery token every staff form carries.
     pub csrf_token: String,
+    /// An agent an admin allowed to submit and publish directory batches.
+    pub may_send_batches: bool,
 }
 
 impl CurrentStaff {
     /// True for admins.
     pub fn is_admin(&self) -> bool {
         self.role == StaffRole::Admin
+    }
+
+    /// Admins, and agents an admin allowed, submit and publish directory
+    /// batches (what leaves for the public directory).
+    pub fn can_send_batches(&self) -> bool {
+        self.is_admin() || self.may_send_batches
     }
 
     /// Refuses a POST whose anti-forgery token does not belong to this session.
@@ -116,6 +124,7 @@ impl FromRequest for CurrentStaff {
                 name: s.staff.name,
                 email: s.staff.email,
                 role,
+                may_send_batches: s.staff.may_send_batches,
                 csrf_token: state.keys.session_csrf(&hash),
                 session_hash: hash,
             })

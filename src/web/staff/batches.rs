@@ -245,13 +245,21 @@ const TEXT_PREFIX: char = '\'';
 /// some, a tab or carriage return) as a formula, so such a cell gets a
 /// leading apostrophe, which spreadsheets show as text and do not run.
 /// Partner IDs (digits), references and `https://` URLs never start with
-/// these, so only hostile or unusual names are changed.
+/// these, so only hostile or unusual names are changed. Invisible
+/// formatting characters (which could reorder what the directory team
+/// reads) are dropped too.
 pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+    if cell.chars().any(crate::domain::text::is_format_control) {
+        return Cow::Owned(spreadsheet_safe(&crate::domain::text::strip_format_controls(cell)).into_owned());
+    }
     match cell.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("{TEXT_PREFIX}{cell}")),
         _ => Cow::Borrowed(cell),
     }
 }
+
+/// Why an agent cannot submit or publish a batch.
+const NOT_ALLOWED: &str = "Only admins, and agents an admin has allowed, can submit or publish a directory batch.";
 
 /// The CSV header.
 pub const CSV_HEADER: [&str; 5] = ["Name on the directory", "Country", "Landing page URL", "Partner ID", "Reference"];
@@ -378,6 +386,9 @@ pub async fn submit(
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&state, &form.csrf_token)?;
+    if !me.can_send_batches() {
+        return super::forbidden(me, NOT_ALLOWED);
+    }
     let batch = parse_batch_key(&key).ok_or(AppError::NotFound)?;
     let (today, at, staff_id) = (state.clock.today(), state.clock.now(), me.id);
     let result = state
@@ -419,6 +430,9 @@ pub async fn publish(
     form: web::Form<TokenForm>,
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&state, &form.csrf_token)?;
+    if !me.can_send_batches() {
+        return super::forbidden(me, NOT_ALLOWED);
+    }
     let batch = parse_batch_key(&key).ok_or(AppError::NotFound)?;
     let (at, staff_id) = (state.clock.now(), me.id);
     let result = state
@@ -458,6 +472,8 @@ mod tests {
         for fine in ["Contoso", "台灣微軟", "https://www.example.com/a=b", "1234567", "DIR-2026-00001", ""] {
             assert_eq!(spreadsheet_safe(fine), fine);
         }
+        assert_eq!(spreadsheet_safe("Contoso\u{202E}gnp.exe"), "Contosognp.exe");
+        assert_eq!(spreadsheet_safe("\u{200B}=1+1"), "'=1+1", "no hiding a formula behind an invisible character");
     }
 
     #[test]

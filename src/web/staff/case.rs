@@ -198,7 +198,9 @@ fn or_not_provided(v: Option<String>) -> String {
 fn file_view(reference: &str, f: &AttachmentMeta) -> FileView {
     FileView {
         href: format!("/staff/cases/{reference}/attachments/{}", f.id),
-        name: f.file_name.clone(),
+        // The partner's name for it, as text only: the download itself is
+        // named by Frontline (see `download_name`).
+        name: crate::domain::text::strip_format_controls(&f.file_name),
         detail: format!("{}, {}", short_type(&f.content_type), human_size(f.size_bytes)),
     }
 }
@@ -752,6 +754,18 @@ pub fn attachment_disposition(file_name: &str) -> String {
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
+/// The name a download is saved under: built here from the case reference
+/// and the type found in the file's bytes, never the uploader's (which could
+/// be `invoice.pdf.exe`, `.htaccess` or hide a right-to-left override).
+pub fn download_name(reference: &str, id: i64, evidence: bool, extension: &str) -> String {
+    let reference: String = reference.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    if evidence {
+        format!("{reference}-invoice.{extension}")
+    } else {
+        format!("{reference}-attachment-{id}.{extension}")
+    }
+}
+
 /// `GET /staff/cases/{reference}/attachments/{id}`: the stored bytes, always
 /// as a download.
 pub async fn download(
@@ -760,22 +774,26 @@ pub async fn download(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, AppError> {
     let (reference, id) = path.into_inner();
+    let r = reference.clone();
     let (meta, data) = state
         .db
         .read(move |conn| {
-            let case = store::find_by_reference(conn, &reference)?.ok_or(AppError::NotFound)?;
+            let case = store::find_by_reference(conn, &r)?.ok_or(AppError::NotFound)?;
             store::attachment_data(conn, case.id, id)?.ok_or(AppError::NotFound)
         })
         .await?;
-    let content_type = match meta.content_type.as_str() {
-        t @ ("application/pdf" | "image/png" | "image/jpeg") => t,
-        _ => "application/octet-stream",
+    let (content_type, extension) = match meta.content_type.as_str() {
+        t @ "application/pdf" => (t, "pdf"),
+        t @ "image/png" => (t, "png"),
+        t @ "image/jpeg" => (t, "jpg"),
+        _ => ("application/octet-stream", "bin"),
     };
+    let name = download_name(&reference, meta.id, meta.event_id.is_none(), extension);
     let mut res = HttpResponse::Ok().content_type(content_type).body(data);
     let h = res.headers_mut();
     h.insert(
         header::CONTENT_DISPOSITION,
-        HeaderValue::from_str(&attachment_disposition(&meta.file_name))
+        HeaderValue::from_str(&attachment_disposition(&name))
             .map_err(|e| anyhow::anyhow!("content disposition: {e}"))?,
     );
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));

@@ -31,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/accounts/{id}/disable", web::post().to(accounts::disable))
             .route("/accounts/{id}/enable", web::post().to(accounts::enable))
             .route("/accounts/{id}/password", web::post().to(accounts::reset_password))
+            .route("/accounts/{id}/batches", web::post().to(accounts::set_batches))
             .route("", web::get().to(home))
             .route("/", web::get().to(home))
             .route("/cases/{reference}", web::get().to(case::show))
