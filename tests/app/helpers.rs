@@ -67,13 +67,18 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app after `tweak` adjusts its settings.
 pub async fn spawn_app_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_with_clock(frontline::clock::Clock::system(), tweak).await
+}
+
+/// Starts the app on `clock` (pin it to pin "today") after `tweak`.
+pub async fn spawn_app_with_clock(clock: frontline::clock::Clock, tweak: impl FnOnce(&mut Config)) -> TestApp {
     let (url, guard) = fresh_database();
     let mut config = Config::defaults(url);
     config.bind = "127.0.0.1:0".into();
     config.workers = 2;
     config.pool_size = 4;
     tweak(&mut config);
-    let app = Application::build(config).await.expect("app builds");
+    let app = Application::build_with_clock(config, clock).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
     let state = app.state().clone();

@@ -5,6 +5,7 @@ mod accounts;
 mod batches;
 mod case;
 mod directory;
+mod hardening;
 mod helpers;
 mod kpi;
 mod landing_check;
