@@ -445,13 +445,12 @@ async fn sign_ins_beyond_the_password_checks_and_their_queue_are_answered_503() 
     assert!(answers.iter().filter(|(s, _)| *s == 503).all(|(_, retry)| *retry), "each 503 says when to retry");
 }
 
-/// Sends the head of a KPI upload and part of its body, then `then`.
+/// Sends the head of a KPI upload and the start of its body, and leaves the
+/// connection open.
 async fn partial_upload(app: &TestApp, body_bytes: &[u8]) -> tokio::net::TcpStream {
     let port = app.address.rsplit(':').next().expect("port");
     let mut stream = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")).await.expect("connect");
-    let head = format!(
-        "POST /cases/kpi HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 10000000\r\n\r\n"
-    );
+    let head = "POST /cases/kpi HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 10000000\r\n\r\n";
     stream.write_all(head.as_bytes()).await.expect("head");
     stream
         .write_all(b"--XyZ\r\nContent-Disposition: form-data; name=\"invoice_file\"; filename=\"a.pdf\"\r\n\r\n")
