@@ -284,12 +284,13 @@ pub struct ContentScanner {
     limits: ContentLimits,
     deadline: Instant,
     operators: usize,
+    operands: usize,
 }
 
 impl ContentScanner {
     /// A scanner that stops at `limits` or at `deadline`.
     pub fn new(limits: ContentLimits, deadline: Instant) -> Self {
-        Self { limits, deadline, operators: 0 }
+        Self { limits, deadline, operators: 0, operands: 0 }
     }
 
     /// Calls `on_op(operator, operands)` for each operator in `data`.
@@ -389,6 +390,12 @@ impl ContentScanner {
             };
             at = next;
             let Some(operand) = operand else { continue };
+            // Operands alone (no operator after them) still count against
+            // the deadline.
+            self.operands += 1;
+            if self.operands.is_multiple_of(65_536) && Instant::now() >= self.deadline {
+                return Err(Stopped::Deadline);
+            }
             match (&mut array, depth) {
                 // An item of the array being read (a nested one counts as Other).
                 (Some(items), d) if d >= 1 && items.len() < self.limits.max_array_items => {
@@ -547,6 +554,12 @@ mod tests {
         let lots = b"q ".repeat(10_000);
         let past = Instant::now() - Duration::from_secs(1);
         assert_eq!(ContentScanner::new(ContentLimits::default(), past).scan(&lots, |_, _| {}), Err(Stopped::Deadline));
+        let operands_only = b"1 ".repeat(100_000);
+        assert_eq!(
+            ContentScanner::new(ContentLimits::default(), past).scan(&operands_only, |_, _| {}),
+            Err(Stopped::Deadline),
+            "a stream of operands with no operator is stopped too"
+        );
     }
 
     #[test]
