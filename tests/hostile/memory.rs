@@ -241,7 +241,14 @@ async fn a_server_under_every_attack_at_once_stays_under_256_mb() {
                 let batch = (0..16u64).map(|i| {
                     let url = format!("{base}/track/{:064x}", round * 16 + i + 1);
                     let c = c.clone();
-                    async move { c.get(url).send().await.map_or(0, |r| r.status().as_u16()) }
+                    // A forged forwarding header: not what the log records.
+                    async move {
+                        c.get(url)
+                            .header("x-forwarded-for", "203.0.113.250")
+                            .send()
+                            .await
+                            .map_or(0, |r| r.status().as_u16())
+                    }
                 });
                 statuses.extend(futures_util::future::join_all(batch).await);
             }
@@ -297,6 +304,8 @@ async fn a_server_under_every_attack_at_once_stays_under_256_mb() {
         assert!(token.len() == 64 && !log.contains(token), "a tracking token is in the log");
     }
     assert!(!log.contains("a long wrong guess"));
+    assert!(log.contains("/track/{token}"), "requests are logged by route pattern");
+    assert!(!log.contains("203.0.113.250"), "a forged X-Forwarded-For is not the logged client address");
     assert!(!log.contains("panicked"), "{log}");
     // And it still serves.
     let health = client().get(format!("{}/healthz", server.base)).send().await.expect("healthz");

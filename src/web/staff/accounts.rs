@@ -191,8 +191,11 @@ pub async fn create(
         return render(&state, me, None, values, problems, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let db = state.db.clone();
-    let created =
-        web::block(move || accounts::create_blocking(&db, &form.email, &form.name, &form.role, &form.password)).await?;
+    let created = {
+        // Hashing the password is argon2id: it waits its turn like a sign-in.
+        let _pass = state.gates.passwords.enter().await?;
+        web::block(move || accounts::create_blocking(&db, &form.email, &form.name, &form.role, &form.password)).await?
+    };
     match created {
         Ok(id) => {
             tracing::info!(staff_id = me.id, created = id, "staff account created");
@@ -316,7 +319,11 @@ pub async fn reset_password(
     let id = id.into_inner();
     let password = form.into_inner().password;
     let db = state.db.clone();
-    match web::block(move || accounts::reset_password_blocking(&db, id, &password)).await? {
+    let reset = {
+        let _pass = state.gates.passwords.enter().await?;
+        web::block(move || accounts::reset_password_blocking(&db, id, &password)).await?
+    };
+    match reset {
         Ok(row) => {
             tracing::info!(staff_id = me.id, account = row.id, "staff password reset");
             Ok(flash::redirect(&state, PAGE, &format!("password-reset:{id}")))
