@@ -261,7 +261,7 @@ fn fresh_database(backend: Backend, admin_url: &str) -> Result<(String, DbGuard)
             Ok((format!("sqlite://{}", path.display()), DbGuard::Sqlite(dir)))
         }
         Backend::Postgres => {
-            let name = format!("frontline_bench_{}", frontline::web::tokens::random_hex(6));
+            let name = format!("frontline_bench_{}", frontline::keys::random_hex(6));
             let mut conn = diesel::PgConnection::establish(admin_url)
                 .with_context(|| format!("connecting to {admin_url} to create the bench database"))?;
             diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).context("CREATE DATABASE")?;

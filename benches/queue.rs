@@ -144,7 +144,7 @@ fn fresh_database(backend: &str, admin_url: &str) -> Result<(String, DbGuard)> {
         let url = format!("sqlite://{}", dir.path().join("frontline.db").display());
         return Ok((url, DbGuard::Sqlite(dir)));
     }
-    let name = format!("frontline_qbench_{}", frontline::web::tokens::random_hex(6));
+    let name = format!("frontline_qbench_{}", frontline::keys::random_hex(6));
     let mut conn = diesel::PgConnection::establish(admin_url).with_context(|| format!("connecting to {admin_url}"))?;
     diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn)?;
     let mut url = url::Url::parse(admin_url)?;

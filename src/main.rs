@@ -69,23 +69,23 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn staff_command(config: &Config, action: StaffAction) -> anyhow::Result<()> {
-    let (db, _) = frontline::connect(config).await?;
+    let (db, _) = frontline::startup::connect(config).await?;
     let run = move || -> anyhow::Result<()> {
         match action {
             StaffAction::Create { email, name, role } => {
                 let password = read_password()?;
-                let id = frontline::accounts::create_blocking(&db, &email, &name, &role, &password)
+                let id = frontline::app::accounts::create_blocking(&db, &email, &name, &role, &password)
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
                 println!("Created staff account {id} for {}", email.trim().to_lowercase());
             }
             StaffAction::List => {
-                for s in frontline::accounts::list_blocking(&db).map_err(|e| anyhow::anyhow!("{e:?}"))? {
+                for s in frontline::app::accounts::list_blocking(&db).map_err(|e| anyhow::anyhow!("{e:?}"))? {
                     let state = if s.disabled { "disabled" } else { "active" };
                     println!("{}\t{}\t{}\t{}\t{}", s.id, s.email, s.name, s.role, state);
                 }
             }
             StaffAction::Disable { email } => {
-                let s = frontline::accounts::disable_blocking(&db, &email).map_err(|e| anyhow::anyhow!("{e}"))?;
+                let s = frontline::app::accounts::disable_blocking(&db, &email).map_err(|e| anyhow::anyhow!("{e}"))?;
                 println!("Disabled {} and ended their sessions", s.email);
             }
         }
@@ -145,7 +145,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Staff { action } => staff_command(&config, action).await,
         Command::Migrate => {
-            frontline::connect(&config).await?;
+            frontline::startup::connect(&config).await?;
             println!("Migrations applied to {}", config.database_url.redacted());
             Ok(())
         }

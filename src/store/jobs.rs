@@ -1,5 +1,5 @@
 //! Background jobs: rows and queries only (what a job does lives in
-//! `crate::jobs`).
+//! `crate::app::jobs`).
 //!
 //! A job is `pending` until a runner claims it; claiming marks it `running`
 //! with a lease (`locked_until`) and counts the attempt. The runner then

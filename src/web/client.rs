@@ -39,6 +39,11 @@ pub fn of_request(req: &HttpRequest, state: &AppState) -> Option<IpAddr> {
     client_ip(req.peer_addr().map(|a| a.ip()), forwarded_for(req.headers()), &state.config.trusted_proxies)
 }
 
+/// The rate-limit key of a request's client (see [`rate_key`]).
+pub fn address(req: &HttpRequest, state: &AppState) -> String {
+    rate_key(of_request(req, state))
+}
+
 /// [`client_ip`] of a request in a middleware (the logger's), or "-".
 pub fn of_service_request(req: &ServiceRequest) -> String {
     let trusted = req.app_data::<actix_web::web::Data<AppState>>().map(|s| s.config.trusted_proxies.as_slice());

@@ -1,53 +1,20 @@
-//! HTTP: handlers, form structs and page views. Handlers stay thin: parse,
-//! call the domain, one store call, render or redirect.
+//! HTTP: handlers, form structs and page views. A handler extracts the
+//! request, parses it into a form value, makes one call into `app`, and
+//! renders a page or redirects. Uses `app`, `domain` for form parsing and
+//! words, and `startup::AppState`; nothing outside `web` uses `web`.
 
-pub mod auth_hash;
 pub mod client;
-pub mod limits;
 pub mod middleware;
 pub mod partner;
 pub mod staff;
-pub mod tokens;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{HttpResponse, web};
 
-use crate::config::Config;
 use crate::error::error_page;
-use crate::store::Db;
-use tokens::Keys;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    /// Settings.
-    pub config: std::sync::Arc<Config>,
-    /// The database.
-    pub db: Db,
-    /// The server key.
-    pub keys: Keys,
-    /// Wakes the background job runner when work is queued.
-    pub jobs_notify: std::sync::Arc<tokio::sync::Notify>,
-    /// Now and today (pinned in tests).
-    pub clock: crate::clock::Clock,
-    /// Bounds on expensive work anonymous clients can start.
-    pub gates: crate::gate::Gates,
-}
-
-impl AppState {
-    /// Builds the state.
-    pub fn new(config: std::sync::Arc<Config>, db: Db, keys: Keys, clock: crate::clock::Clock) -> Self {
-        let gates = crate::gate::Gates::new(config.max_password_checks, config.max_uploads);
-        Self { config, db, keys, jobs_notify: std::sync::Arc::new(tokio::sync::Notify::new()), clock, gates }
-    }
-
-    /// Tells the job runner that a job was queued.
-    pub fn jobs_wakeup(&self) {
-        self.jobs_notify.notify_one();
-    }
-}
+pub use crate::startup::AppState;
 
 /// 303 See Other to `location`.
 pub fn see_other(location: &str) -> HttpResponse {

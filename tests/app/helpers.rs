@@ -44,7 +44,7 @@ pub fn backend() -> &'static str {
 fn fresh_database() -> (DatabaseUrl, DbGuard) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.trim().is_empty() => {
-            let name = format!("frontline_test_{}", frontline::web::tokens::random_hex(8));
+            let name = format!("frontline_test_{}", frontline::keys::random_hex(8));
             let mut conn =
                 diesel::PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL must reach PostgreSQL");
             diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create test database");
@@ -301,7 +301,7 @@ impl TestApp {
     pub async fn create_staff(&self, email: &str, name: &str, role: &str) -> i64 {
         let (db, email, name, role) = (self.db.clone(), email.to_string(), name.to_string(), role.to_string());
         actix_web::rt::task::spawn_blocking(move || {
-            frontline::accounts::create_blocking(&db, &email, &name, &role, STAFF_PASSWORD).expect("create staff")
+            frontline::app::accounts::create_blocking(&db, &email, &name, &role, STAFF_PASSWORD).expect("create staff")
         })
         .await
         .expect("join")

@@ -34,7 +34,7 @@ async fn closing_the_original_case_clears_the_possible_duplicate_on_the_other() 
     let now = app.state.clock.now();
     let id = second.id;
     let unchanged =
-        app.db.write(move |conn| frontline::triage_service::retriage(conn, id, &rules, now)).await.expect("retriage");
+        app.db.write(move |conn| frontline::app::retriage::retriage(conn, id, &rules, now)).await.expect("retriage");
     assert_eq!(unchanged, None);
 
     // Staff resolve the first case; the close hook re-triages the others.
@@ -45,7 +45,7 @@ async fn closing_the_original_case_clears_the_possible_duplicate_on_the_other() 
             diesel::update(cases::table.find(first_id))
                 .set((cases::status.eq("resolved"), cases::closed_at.eq(Some(now))))
                 .execute(conn)?;
-            frontline::triage_service::retriage_after_close(conn, first_id, &rules, now)
+            frontline::app::retriage::retriage_after_close(conn, first_id, &rules, now)
         })
         .await
         .expect("close hook");
@@ -69,7 +69,7 @@ async fn closing_the_original_case_clears_the_possible_duplicate_on_the_other() 
     // The closed case itself is not re-triaged.
     let closed = app
         .db
-        .write(move |conn| frontline::triage_service::retriage(conn, first_id, &rules, now))
+        .write(move |conn| frontline::app::retriage::retriage(conn, first_id, &rules, now))
         .await
         .expect("retriage");
     assert_eq!(closed, None);

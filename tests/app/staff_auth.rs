@@ -120,7 +120,7 @@ async fn disabling_an_account_ends_its_sessions_at_once() {
     assert_eq!(location(&app.get("/staff").await), "/staff/queue");
     let db = app.db.clone();
     actix_web::rt::task::spawn_blocking(move || {
-        frontline::accounts::disable_blocking(&db, "ana@frontline.example").expect("disable")
+        frontline::app::accounts::disable_blocking(&db, "ana@frontline.example").expect("disable")
     })
     .await
     .expect("join");

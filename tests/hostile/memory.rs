@@ -52,7 +52,7 @@ fn database() -> (String, Box<dyn std::any::Any>) {
                     }
                 }
             }
-            let name = format!("frontline_hostile_{}", frontline::web::tokens::random_hex(6));
+            let name = format!("frontline_hostile_{}", frontline::keys::random_hex(6));
             let mut conn = diesel::PgConnection::establish(&admin).expect("PostgreSQL");
             diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create");
             let mut url = url::Url::parse(&admin).expect("url");

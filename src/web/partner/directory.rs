@@ -18,7 +18,7 @@ use crate::domain::landing_url::registrable_domain;
 use crate::domain::triage::{CaseFacts, DirectoryFacts};
 use crate::error::AppError;
 use crate::store::cases::NewCase;
-use crate::web::{AppState, html};
+use crate::web::{AppState, client, html};
 
 /// The form's name in its anti-forgery token.
 pub const FORM: &str = "directory";
@@ -151,7 +151,8 @@ pub async fn submit(
     req: HttpRequest,
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    crate::web::limits::count_post(&state, &req).await?;
+    crate::app::limits::count_post(&state.db, &state.clock, state.config.rate_posts, &client::address(&req, &state))
+        .await?;
     let form = form.into_inner();
     let field = |n: &str| form.get(n).cloned().unwrap_or_default();
     let keys =
@@ -167,7 +168,7 @@ pub async fn submit(
         return render(values, errors, fresh, StatusCode::UNPROCESSABLE_ENTITY);
     };
     let tracking = state.keys.tracking_token(&keys.idempotency_key);
-    let case = new_case(&request, &keys.idempotency_key, crate::web::tokens::sha256_hex(&tracking), state.clock.now());
+    let case = new_case(&request, &keys.idempotency_key, crate::keys::sha256_hex(&tracking), state.clock.now());
     let facts = CaseFacts::Directory(DirectoryFacts {
         contact_email_domain: request.contact.email_domain().and_then(registrable_domain),
         landing_registrable_domain: request.landing.registrable_domain.clone(),
@@ -185,7 +186,7 @@ pub async fn submit(
     match state.db.write(move |conn| intake::file(conn, filing)).await {
         Ok(Filed::Created(reference)) => {
             tracing::info!(%reference, "directory request filed");
-            state.jobs_wakeup();
+            state.jobs.notify();
             Ok(super::to_tracking(&tracking, true, state.config.secure_cookies))
         }
         Ok(Filed::AlreadyFiled) | Err(AppError::Conflict(_)) => {

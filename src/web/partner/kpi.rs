@@ -16,7 +16,7 @@ use crate::domain::triage::{CaseFacts, Evidence, KpiFacts};
 use crate::error::AppError;
 use crate::store::cases::{self, NewAttachment, NewCase};
 use crate::store::uploads;
-use crate::web::{AppState, html};
+use crate::web::{AppState, client, html};
 
 /// The form's name in its anti-forgery token.
 pub const FORM: &str = "kpi";
@@ -230,7 +230,8 @@ pub async fn submit(
     req: HttpRequest,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    crate::web::limits::count_post(&state, &req).await?;
+    crate::app::limits::count_post(&state.db, &state.clock, state.config.rate_posts, &client::address(&req, &state))
+        .await?;
     // Held until the invoice is stored: it bounds the uploads in memory.
     let _upload = state.gates.uploads.enter().await?;
     let form = multipart::read(payload, "invoice_file", document::MAX_FILE_BYTES).await?;
@@ -319,8 +320,7 @@ pub async fn submit(
     };
     let evidence = evidence_of(&report);
     let tracking = state.keys.tracking_token(&keys.idempotency_key);
-    let case =
-        new_case(&kpi, &keys.idempotency_key, crate::web::tokens::sha256_hex(&tracking), evidence, state.clock.now());
+    let case = new_case(&kpi, &keys.idempotency_key, crate::keys::sha256_hex(&tracking), evidence, state.clock.now());
     let attachment = NewAttachment {
         case_id: 0,
         event_id: None,

@@ -13,8 +13,8 @@ use askama::Template;
 use crate::domain::contact::ContactInput;
 use crate::domain::errors::{FieldError, FieldErrors};
 use crate::error::AppError;
+use crate::keys::{Keys, is_idempotency_key, random_hex};
 use crate::web::html;
-use crate::web::tokens::{Keys, is_idempotency_key, random_hex};
 
 /// Largest urlencoded partner form body.
 pub const FORM_LIMIT_BYTES: usize = 64 * 1024;

@@ -17,10 +17,10 @@ use crate::domain::errors::{FieldError, FieldErrors};
 use crate::domain::kpi::format_hundredths;
 use crate::domain::text::thousands;
 use crate::error::AppError;
+use crate::keys::sha256_hex;
 use crate::store::actions::{self as store_actions, PartnerReplied};
 use crate::store::cases::{self as store, AttachmentMeta, CaseRow, EventRow, NewAttachment};
-use crate::web::tokens::sha256_hex;
-use crate::web::{AppState, html};
+use crate::web::{AppState, client, html};
 
 /// A line of "What you sent".
 pub struct Answer {
@@ -334,11 +334,23 @@ pub async fn show(
     req: HttpRequest,
     token: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    crate::web::limits::lookups_allowed(&state, &req).await?;
+    crate::app::limits::lookups_allowed(
+        &state.db,
+        &state.clock,
+        state.config.rate_lookups,
+        &client::address(&req, &state),
+    )
+    .await?;
     let token = token.into_inner();
     let shown = show_case(&state, &req, &token).await;
     if let Err(AppError::NotFound) = shown {
-        crate::web::limits::count_lookup_miss(&state, &req).await?;
+        crate::app::limits::count_lookup_miss(
+            &state.db,
+            &state.clock,
+            state.config.rate_lookups,
+            &client::address(&req, &state),
+        )
+        .await?;
     }
     shown
 }
@@ -367,8 +379,15 @@ pub async fn reply(
     token: web::Path<String>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    crate::web::limits::lookups_allowed(&state, &req).await?;
-    crate::web::limits::count_post(&state, &req).await?;
+    crate::app::limits::lookups_allowed(
+        &state.db,
+        &state.clock,
+        state.config.rate_lookups,
+        &client::address(&req, &state),
+    )
+    .await?;
+    crate::app::limits::count_post(&state.db, &state.clock, state.config.rate_posts, &client::address(&req, &state))
+        .await?;
     let token = token.into_inner();
     let found = match checked_token(&token) {
         Ok(hash) => {
@@ -383,7 +402,13 @@ pub async fn reply(
     };
     let (hash, case) = match found {
         Err(AppError::NotFound) => {
-            crate::web::limits::count_lookup_miss(&state, &req).await?;
+            crate::app::limits::count_lookup_miss(
+                &state.db,
+                &state.clock,
+                state.config.rate_lookups,
+                &client::address(&req, &state),
+            )
+            .await?;
             return Err(AppError::NotFound);
         }
         other => other?,

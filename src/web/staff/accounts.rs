@@ -1,6 +1,6 @@
 //! `/staff/accounts` (admins only): list, create, disable, enable and reset
 //! the password of staff accounts. The rules and writes are shared with the
-//! CLI in [`crate::accounts`].
+//! CLI in [`crate::app::accounts`].
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::auth::CurrentStaff;
 use super::{flash, forbidden};
-use crate::accounts::{self, AccountError};
+use crate::app::accounts::{self, AccountError};
 use crate::domain::errors::FieldErrors;
 use crate::domain::staff::{PASSWORD_MIN_CHARS, StaffRole};
 use crate::error::AppError;

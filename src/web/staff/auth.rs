@@ -12,14 +12,14 @@ use askama::Template;
 use chrono::Duration;
 use serde::Deserialize;
 
+use crate::app::passwords::{dummy_hash, verify_password};
 use crate::domain::staff::{PASSWORD_MAX_CHARS, StaffRole, normalise_email};
 use crate::domain::throttle::{SignInPolicy, account_bucket, address_bucket, pair_bucket};
 use crate::error::AppError;
+use crate::keys::{random_hex, sha256_hex};
 use crate::store::rate;
 use crate::store::staff::{self as store, NewSession};
-use crate::web::auth_hash::{dummy_hash, verify_password};
 use crate::web::client;
-use crate::web::tokens::{random_hex, sha256_hex};
 use crate::web::{AppState, html};
 
 /// The session cookie's name.
@@ -275,7 +275,7 @@ pub async fn login(
         let msg = if email.is_empty() { "Enter your email address" } else { "Enter your password" };
         return render_login(&state, &req, form.email, next, Some(msg.into()), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let address = client::rate_key(client::of_request(&req, &state));
+    let address = client::address(&req, &state);
     match admit(&state, &email, &address).await? {
         Admission::Locked(after) => {
             tracing::info!("staff sign-in refused: too many attempts");

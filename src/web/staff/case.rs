@@ -496,7 +496,7 @@ pub async fn rerun_landing_check(
     let Some(case) = state.db.read(move |conn| Ok(store::find_by_reference(conn, &r)?)).await? else {
         return super::not_found_page(me);
     };
-    crate::jobs::requeue_landing_check(&state, case.id).await?;
+    crate::app::jobs::requeue_landing_check(&state.db, &state.clock, &state.jobs, case.id).await?;
     Ok(super::flash::redirect(&state, &case_path(&reference), "landing_check"))
 }
 
@@ -684,7 +684,7 @@ async fn act(
                 && plan.closes
                 && let Some(closed) = store::find_by_reference(conn, &r)?
             {
-                crate::triage_service::retriage_after_close(conn, closed.id, &rules, now)?;
+                crate::app::retriage::retriage_after_close(conn, closed.id, &rules, now)?;
             }
             Ok(applied)
         })

@@ -1,13 +1,12 @@
 //! The rate limits anonymous requests meet, per client address: POSTs
 //! (cases filed, partner replies) and tracking links that match no case.
-//! Counted in the database, so every instance sees the same counts.
+//! Counted in the database, so every instance sees the same counts. The
+//! address is the key the caller derived (see `web::client::rate_key`).
 
-use actix_web::HttpRequest;
-
-use super::{AppState, client};
+use crate::clock::Clock;
 use crate::domain::rate::RateLimit;
 use crate::error::AppError;
-use crate::store::rate;
+use crate::store::{Db, rate};
 
 fn retry_minutes(secs: u64) -> String {
     match secs.div_ceil(60) {
@@ -17,11 +16,16 @@ fn retry_minutes(secs: u64) -> String {
 }
 
 /// Counts one hit of `limit` in `bucket`; `TooManyRequests` past it.
-async fn count(state: &AppState, limit: Option<RateLimit>, bucket: String, message: &str) -> Result<(), AppError> {
+async fn count(
+    db: &Db,
+    clock: &Clock,
+    limit: Option<RateLimit>,
+    bucket: String,
+    message: &str,
+) -> Result<(), AppError> {
     let Some(limit) = limit else { return Ok(()) };
-    let now = state.clock.now();
-    let (hits, started) = state
-        .db
+    let now = clock.now();
+    let (hits, started) = db
         .write(move |conn| {
             let counted = rate::hit(conn, &bucket, now, limit.cutoff(now))?;
             if counted.0 == 1 {
@@ -38,20 +42,16 @@ async fn count(state: &AppState, limit: Option<RateLimit>, bucket: String, messa
     Err(AppError::TooManyRequests(format!("{message} Wait {}, then try again.", retry_minutes(after)), after))
 }
 
-/// Counts an anonymous POST from this request's address.
-pub async fn count_post(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
-    let bucket = format!("post:{}", client::rate_key(client::of_request(req, state)));
+/// Counts an anonymous POST from `address`.
+pub async fn count_post(db: &Db, clock: &Clock, limit: Option<RateLimit>, address: &str) -> Result<(), AppError> {
     count(
-        state,
-        state.config.rate_posts,
-        bucket,
+        db,
+        clock,
+        limit,
+        format!("post:{address}"),
         "A lot of forms have been sent from your network in a short time, so this one was not accepted.",
     )
     .await
-}
-
-fn lookup_bucket(state: &AppState, req: &HttpRequest) -> String {
-    format!("lookup:{}", client::rate_key(client::of_request(req, state)))
 }
 
 const LOOKUP_MESSAGE: &str = "Many tracking links that do not exist have been opened from your network, \
@@ -59,11 +59,11 @@ const LOOKUP_MESSAGE: &str = "Many tracking links that do not exist have been op
 
 /// Refuses a tracking look-up from an address that has opened too many links
 /// that match no case (a read: a look-up that finds its case costs nothing).
-pub async fn lookups_allowed(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
-    let Some(limit) = state.config.rate_lookups else { return Ok(()) };
-    let bucket = lookup_bucket(state, req);
-    let now = state.clock.now();
-    let (misses, started) = state.db.read(move |conn| Ok(rate::peek(conn, &bucket, limit.cutoff(now))?)).await?;
+pub async fn lookups_allowed(db: &Db, clock: &Clock, limit: Option<RateLimit>, address: &str) -> Result<(), AppError> {
+    let Some(limit) = limit else { return Ok(()) };
+    let bucket = format!("lookup:{address}");
+    let now = clock.now();
+    let (misses, started) = db.read(move |conn| Ok(rate::peek(conn, &bucket, limit.cutoff(now))?)).await?;
     if misses < limit.max {
         return Ok(());
     }
@@ -71,7 +71,12 @@ pub async fn lookups_allowed(state: &AppState, req: &HttpRequest) -> Result<(), 
     Err(AppError::TooManyRequests(format!("{LOOKUP_MESSAGE} Wait {}, then try again.", retry_minutes(after)), after))
 }
 
-/// Counts a tracking link that matched no case.
-pub async fn count_lookup_miss(state: &AppState, req: &HttpRequest) -> Result<(), AppError> {
-    count(state, state.config.rate_lookups, lookup_bucket(state, req), LOOKUP_MESSAGE).await
+/// Counts a tracking link from `address` that matched no case.
+pub async fn count_lookup_miss(
+    db: &Db,
+    clock: &Clock,
+    limit: Option<RateLimit>,
+    address: &str,
+) -> Result<(), AppError> {
+    count(db, clock, limit, format!("lookup:{address}"), LOOKUP_MESSAGE).await
 }

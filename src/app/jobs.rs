@@ -2,7 +2,7 @@
 //! runs them, and the jobs themselves (the landing-page check).
 //!
 //! Jobs live in the `jobs` table, so a restart or another instance picks
-//! them up. The runner is woken by [`AppState::jobs_wakeup`] and also polls
+//! them up. The runner is woken through [`Wakeup`] and also polls
 //! every [`Config::job_poll_interval`]. A claimed job is leased for
 //! [`Config::job_lease`]; if its instance dies the lease expires and another
 //! runner claims it again. Network calls never run inside a database
@@ -19,13 +19,15 @@ use chrono::NaiveDateTime;
 use tokio::sync::watch;
 
 use crate::checks::landing::{CheckError, Finding, FindingCode, check_landing_page};
+use crate::clock::Clock;
+use crate::config::Config;
 use crate::domain::case::CaseKind;
 use crate::domain::triage::FlagCode;
 use crate::error::AppError;
+use crate::store::Db;
 use crate::store::DbConnection;
 use crate::store::cases::{self as cases_store, NewEvent, NewFlag};
 use crate::store::jobs::{self as store, JobRow};
-use crate::web::AppState;
 
 /// The flag source the landing-page check writes under.
 pub const LANDING_SOURCE: &str = "landing_check";
@@ -36,6 +38,31 @@ const BATCH: i64 = 4;
 /// Longest wait between two retries, however many attempts there were.
 const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 
+/// Wakes the job runner when work is queued (clones share one signal).
+#[derive(Debug, Clone, Default)]
+pub struct Wakeup(Arc<tokio::sync::Notify>);
+
+impl Wakeup {
+    /// Tells the runner that a job is due.
+    pub fn notify(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// What the jobs need: the database, the clock, the settings, and the
+/// runner's own wake-up signal.
+#[derive(Clone)]
+pub struct JobContext {
+    /// The database.
+    pub db: Db,
+    /// Now.
+    pub clock: Clock,
+    /// Settings (retries, the landing check's fetch policy).
+    pub config: Arc<Config>,
+    /// The runner's wake-up.
+    pub wakeup: Wakeup,
+}
+
 /// A running job runner; stop it with [`Runner::stop`] (dropping it also
 /// stops the runner, at its next await point).
 pub struct Runner {
@@ -45,7 +72,7 @@ pub struct Runner {
 
 impl Runner {
     /// Starts the runner on the current (actix / Tokio) runtime.
-    pub fn start(state: AppState) -> Self {
+    pub fn start(state: JobContext) -> Self {
         let (shutdown, stopped) = watch::channel(());
         let handle = actix_web::rt::spawn(run(state, stopped));
         Self { shutdown, handle }
@@ -65,7 +92,7 @@ impl Runner {
 /// Jobs this runner holds: (id, attempt).
 type InFlight = Arc<Mutex<Vec<(i64, i32)>>>;
 
-async fn run(state: AppState, mut stopped: watch::Receiver<()>) {
+async fn run(state: JobContext, mut stopped: watch::Receiver<()>) {
     let in_flight: InFlight = Arc::default();
     let poll = state.config.job_poll_interval;
     loop {
@@ -86,7 +113,7 @@ async fn run(state: AppState, mut stopped: watch::Receiver<()>) {
         tokio::select! {
             biased;
             _ = stopped.changed() => break,
-            () = state.jobs_notify.notified() => {}
+            () = state.wakeup.0.notified() => {}
             () = tokio::time::sleep(poll) => {}
         }
     }
@@ -94,7 +121,7 @@ async fn run(state: AppState, mut stopped: watch::Receiver<()>) {
 }
 
 /// Gives back the jobs a stopping runner still holds.
-async fn release(state: &AppState, in_flight: &InFlight) {
+async fn release(state: &JobContext, in_flight: &InFlight) {
     let held: Vec<(i64, i32)> = std::mem::take(&mut *in_flight.lock().unwrap_or_else(|p| p.into_inner()));
     if held.is_empty() {
         return;
@@ -115,7 +142,7 @@ async fn release(state: &AppState, in_flight: &InFlight) {
 }
 
 /// Claims the due jobs and runs them; returns how many there were.
-async fn run_due(state: &AppState, in_flight: &InFlight) -> Result<usize, AppError> {
+async fn run_due(state: &JobContext, in_flight: &InFlight) -> Result<usize, AppError> {
     let now = state.clock.now();
     let lease_until = now + chrono_duration(state.config.job_lease);
     let claimed = state.db.write(move |conn| Ok(store::claim_due(conn, now, lease_until, BATCH)?)).await?;
@@ -133,7 +160,7 @@ async fn run_due(state: &AppState, in_flight: &InFlight) -> Result<usize, AppErr
     Ok(n)
 }
 
-async fn run_job(state: &AppState, job: JobRow) -> Result<(), AppError> {
+async fn run_job(state: &JobContext, job: JobRow) -> Result<(), AppError> {
     match job.kind.as_str() {
         store::KIND_LANDING_CHECK => landing_check(state, &job).await,
         other => {
@@ -167,7 +194,7 @@ struct Target {
 }
 
 /// Runs one landing-page check attempt.
-async fn landing_check(state: &AppState, job: &JobRow) -> Result<(), AppError> {
+async fn landing_check(state: &JobContext, job: &JobRow) -> Result<(), AppError> {
     let (id, attempt, case_id) = (job.id, job.attempts, job.case_id);
     let target = state
         .db
@@ -303,22 +330,18 @@ fn record_landing_outcome(conn: &mut DbConnection, case_id: i64, o: &LandingOutc
 /// the check again"), and wakes the runner. A check already waiting is
 /// brought forward rather than queued twice. `NotFound` for an unknown case,
 /// `BadRequest` for a case that is not a directory request.
-pub async fn requeue_landing_check(state: &AppState, case_id: i64) -> Result<(), AppError> {
-    let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
-            let case = cases_store::find(conn, case_id)?;
-            if CaseKind::parse(&case.kind) != Some(CaseKind::Directory) {
-                return Err(AppError::BadRequest(
-                    "Only directory listing requests have a landing page to check.".into(),
-                ));
-            }
-            store::enqueue(conn, store::KIND_LANDING_CHECK, case_id, now)?;
-            Ok(())
-        })
-        .await?;
-    state.jobs_wakeup();
+pub async fn requeue_landing_check(db: &Db, clock: &Clock, wakeup: &Wakeup, case_id: i64) -> Result<(), AppError> {
+    let now = clock.now();
+    db.write(move |conn| {
+        let case = cases_store::find(conn, case_id)?;
+        if CaseKind::parse(&case.kind) != Some(CaseKind::Directory) {
+            return Err(AppError::BadRequest("Only directory listing requests have a landing page to check.".into()));
+        }
+        store::enqueue(conn, store::KIND_LANDING_CHECK, case_id, now)?;
+        Ok(())
+    })
+    .await?;
+    wakeup.notify();
     Ok(())
 }
 

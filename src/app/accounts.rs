@@ -1,11 +1,11 @@
 //! Staff account management shared by the CLI and the admin pages.
 
+use crate::app::passwords::hash_password;
 use crate::domain::errors::FieldErrors;
 use crate::domain::staff::{StaffRole, check_new_password, normalise_email};
 use crate::error::AppError;
 use crate::store::Db;
 use crate::store::staff::{self as store, NewStaff, StaffRow};
-use crate::web::auth_hash::hash_password;
 
 /// Why an account could not be created or changed, in words for people.
 #[derive(Debug, thiserror::Error)]
