@@ -298,8 +298,11 @@ struct IdRow {
 fn seed(db_url: &str, n: usize) -> Result<f64> {
     let t = Instant::now();
     let db = Db::connect(DatabaseUrl::parse(db_url).map_err(|e| anyhow!(e))?, 2)?;
-    let staff_id = db
-        .read_blocking(|c| Ok(diesel::sql_query("SELECT id FROM staff ORDER BY id LIMIT 1").get_result::<IdRow>(c)?))
+    let rt = actix_web::rt::System::new();
+    let staff_id = rt
+        .block_on(
+            db.read(|c| Ok(diesel::sql_query("SELECT id FROM staff ORDER BY id LIMIT 1").get_result::<IdRow>(c)?)),
+        )
         .map_err(|e| anyhow!("{e}"))?
         .id;
     let now = chrono::Utc::now().naive_utc();
@@ -307,7 +310,7 @@ fn seed(db_url: &str, n: usize) -> Result<f64> {
     while next <= n as u64 {
         let end = (next + 5_000).min(n as u64 + 1);
         let first = next;
-        db.write_blocking(move |conn| {
+        rt.block_on(db.write(move |conn| {
             let mut i = first;
             while i < end {
                 let stop = (i + 500).min(end);
@@ -334,13 +337,13 @@ fn seed(db_url: &str, n: usize) -> Result<f64> {
                 i = stop;
             }
             Ok(())
-        })
+        }))
         .map_err(|e| anyhow!("seeding: {e}"))?;
         next = end;
     }
     if !db_url.starts_with("sqlite") {
         // What autovacuum would do within a minute of such a load.
-        db.read_blocking(|c| Ok(diesel::sql_query("ANALYZE").execute(c)?)).map_err(|e| anyhow!("{e}"))?;
+        rt.block_on(db.read(|c| Ok(diesel::sql_query("ANALYZE").execute(c)?))).map_err(|e| anyhow!("{e}"))?;
     }
     Ok(t.elapsed().as_secs_f64())
 }

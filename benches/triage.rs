@@ -43,7 +43,8 @@ fn main() -> anyhow::Result<()> {
     // The partner's-cases query on a SQLite database with 20,000 cases.
     let dir = tempfile::tempdir()?;
     let db = Db::connect(DatabaseUrl::Sqlite(dir.path().join("t.db").display().to_string()), 2)?;
-    db.write_blocking(|conn| {
+    let rt = actix_web::rt::System::new();
+    rt.block_on(db.write(|conn| {
         use diesel::prelude::*;
         use frontline::store::schema::cases;
         for i in 0..20_000i64 {
@@ -71,19 +72,20 @@ fn main() -> anyhow::Result<()> {
                 .execute(conn)?;
         }
         Ok(())
-    })
+    }))
     .map_err(|e| anyhow::anyhow!("seed: {e:?}"))?;
     let q = 20_000u32;
     let start = Instant::now();
-    let mut found = 0usize;
-    db.read_blocking(|conn| {
-        for i in 0..q {
-            let partner = format!("{}", 1_000_000 + i % 2_000);
-            found += frontline::store::cases::partner_cases(conn, &partner, None)?.len();
-        }
-        Ok(())
-    })
-    .map_err(|e| anyhow::anyhow!("query: {e:?}"))?;
+    let found = rt
+        .block_on(db.read(move |conn| {
+            let mut found = 0usize;
+            for i in 0..q {
+                let partner = format!("{}", 1_000_000 + i % 2_000);
+                found += frontline::store::cases::partner_cases(conn, &partner, None)?.len();
+            }
+            Ok(found)
+        }))
+        .map_err(|e| anyhow::anyhow!("query: {e:?}"))?;
     let per_query = start.elapsed() / q;
     println!("partner's other cases (10 each, 20,000 cases): {per_query:?} per query ({found} rows)");
     println!(

@@ -69,29 +69,29 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn staff_command(config: &Config, action: StaffAction) -> anyhow::Result<()> {
+    use frontline::app::accounts;
     let (db, _) = frontline::startup::connect(config).await?;
-    let run = move || -> anyhow::Result<()> {
-        match action {
-            StaffAction::Create { email, name, role } => {
-                let password = read_password()?;
-                let id = frontline::app::accounts::create_blocking(&db, &email, &name, &role, &password)
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-                println!("Created staff account {id} for {}", email.trim().to_lowercase());
-            }
-            StaffAction::List => {
-                for s in frontline::app::accounts::list_blocking(&db).map_err(|e| anyhow::anyhow!("{e:?}"))? {
-                    let state = if s.disabled { "disabled" } else { "active" };
-                    println!("{}\t{}\t{}\t{}\t{}", s.id, s.email, s.name, s.role, state);
-                }
-            }
-            StaffAction::Disable { email } => {
-                let s = frontline::app::accounts::disable_blocking(&db, &email).map_err(|e| anyhow::anyhow!("{e}"))?;
-                println!("Disabled {} and ended their sessions", s.email);
+    match action {
+        StaffAction::Create { email, name, role } => {
+            let password = actix_web::rt::task::spawn_blocking(read_password).await??;
+            let clock = frontline::clock::Clock::system();
+            let gate = frontline::gate::Gates::new(1, 1).passwords;
+            let new = accounts::NewAccount { email: &email, name: &name, role: &role, password: &password };
+            let id = accounts::create(&db, &clock, &gate, new).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Created staff account {id} for {}", email.trim().to_lowercase());
+        }
+        StaffAction::List => {
+            for s in accounts::list(&db).await.map_err(|e| anyhow::anyhow!("{e:?}"))? {
+                let state = if s.disabled { "disabled" } else { "active" };
+                println!("{}\t{}\t{}\t{}\t{}", s.id, s.email, s.name, s.role, state);
             }
         }
-        Ok(())
-    };
-    actix_web::rt::task::spawn_blocking(run).await?
+        StaffAction::Disable { email } => {
+            let s = accounts::disable_by_email(&db, &email).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Disabled {} and ended their sessions", s.email);
+        }
+    }
+    Ok(())
 }
 
 fn init_tracing() {

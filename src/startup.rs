@@ -73,15 +73,10 @@ pub async fn connect(config: &Config) -> anyhow::Result<(Db, Keys)> {
         .context("database start-up task failed")??;
     let key_hex = match std::env::var("FRONTLINE_SECRET_KEY").ok().filter(|k| !k.trim().is_empty()) {
         Some(k) => k,
-        None => {
-            let db2 = db.clone();
-            actix_web::rt::task::spawn_blocking(move || {
-                db2.write_blocking(|conn| Ok(store::secrets::get_or_create(conn, "form_key", || random_hex(32))?))
-            })
+        None => db
+            .write(|conn| Ok(store::secrets::get_or_create(conn, "form_key", || random_hex(32))?))
             .await
-            .context("key task failed")?
-            .map_err(|e| anyhow::anyhow!("could not load the server key: {e:?}"))?
-        }
+            .map_err(|e| anyhow::anyhow!("could not load the server key: {e:?}"))?,
     };
     Ok((db, Keys::from_hex(&key_hex).context("FRONTLINE_SECRET_KEY")?))
 }

@@ -1,9 +1,14 @@
-//! Staff account management shared by the CLI and the admin pages.
+//! Staff accounts, for the CLI and the admin pages alike: create, list,
+//! disable or enable, reset a password, allow an agent to send directory
+//! batches. Passwords are checked against the policy and hashed with
+//! argon2id behind the password gate.
 
-use crate::app::passwords::hash_password;
+use crate::app::passwords;
+use crate::clock::Clock;
 use crate::domain::errors::FieldErrors;
 use crate::domain::staff::{StaffRole, check_new_password, normalise_email};
 use crate::error::AppError;
+use crate::gate::Gate;
 use crate::store::Db;
 use crate::store::staff::{self as store, NewStaff, StaffRow};
 
@@ -43,37 +48,42 @@ pub fn check_new(
     }
 }
 
-/// Checks the answers for a new account; the first problem found.
-pub fn validate_new(
-    email: &str,
-    name: &str,
-    role: &str,
-    password: &str,
-) -> Result<(String, String, StaffRole), AccountError> {
-    check_new(email, name, role, password).map_err(|e| match e.items().first() {
-        Some(first) => AccountError::Invalid(first.field, first.message.clone()),
-        None => AccountError::App(AppError::Unexpected(anyhow::anyhow!("validation failed without a message"))),
-    })
+/// The answers for a new account.
+pub struct NewAccount<'a> {
+    /// Sign-in e-mail.
+    pub email: &'a str,
+    /// Name colleagues see.
+    pub name: &'a str,
+    /// `admin` or `agent`.
+    pub role: &'a str,
+    /// The password, checked against the policy.
+    pub password: &'a str,
 }
 
-/// Creates an account (blocking: hashes with argon2id and writes).
-pub fn create_blocking(db: &Db, email: &str, name: &str, role: &str, password: &str) -> Result<i64, AccountError> {
-    let (email, name, role) = validate_new(email, name, role, password)?;
-    let password_hash = hash_password(password)?;
-    let new = NewStaff {
+/// Creates an account; returns its id. The first rule broken is an
+/// [`AccountError::Invalid`] naming its field.
+pub async fn create(db: &Db, clock: &Clock, gate: &Gate, new: NewAccount<'_>) -> Result<i64, AccountError> {
+    let (email, name, role) =
+        check_new(new.email, new.name, new.role, new.password).map_err(|e| match e.items().first() {
+            Some(first) => AccountError::Invalid(first.field, first.message.clone()),
+            None => AccountError::App(AppError::Unexpected(anyhow::anyhow!("validation failed without a message"))),
+        })?;
+    let password_hash = passwords::hash(gate, new.password.to_owned()).await?;
+    let row = NewStaff {
         email: email.clone(),
         name,
         role: role.as_str().into(),
         password_hash,
         disabled: false,
-        created_at: chrono::Utc::now().naive_utc(),
+        created_at: clock.now(),
     };
-    db.write_blocking(move |conn| {
+    db.write(move |conn| {
         if store::by_email(conn, &email)?.is_some() {
             return Err(AppError::Conflict(format!("A staff account with the email {email} already exists")));
         }
-        Ok(store::insert(conn, &new)?)
+        Ok(store::insert(conn, &row)?)
     })
+    .await
     .map_err(|e| match e {
         AppError::Conflict(m) => AccountError::Invalid("email", m),
         other => AccountError::App(other),
@@ -81,15 +91,16 @@ pub fn create_blocking(db: &Db, email: &str, name: &str, role: &str, password: &
 }
 
 /// Disables an account by e-mail and ends its sessions at once.
-pub fn disable_blocking(db: &Db, email: &str) -> Result<StaffRow, AccountError> {
+pub async fn disable_by_email(db: &Db, email: &str) -> Result<StaffRow, AccountError> {
     let email = normalise_email(email);
-    db.write_blocking(move |conn| {
+    db.write(move |conn| {
         let Some(row) = store::by_email(conn, &email)? else {
             return Err(AppError::Conflict(format!("No staff account has the email {email}")));
         };
         store::set_disabled(conn, row.id, true)?;
         Ok(row)
     })
+    .await
     .map_err(|e| match e {
         AppError::Conflict(m) => AccountError::Invalid("email", m),
         other => AccountError::App(other),
@@ -98,30 +109,38 @@ pub fn disable_blocking(db: &Db, email: &str) -> Result<StaffRow, AccountError> 
 
 /// Disables or enables an account by id; disabling ends its sessions at
 /// once. Returns the account as it was before.
-pub fn set_disabled_blocking(db: &Db, id: i64, disabled: bool) -> Result<StaffRow, AppError> {
-    db.write_blocking(move |conn| {
+pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<StaffRow, AppError> {
+    db.write(move |conn| {
         let row = store::by_id(conn, id)?.ok_or(AppError::NotFound)?;
         store::set_disabled(conn, id, disabled)?;
         Ok(row)
     })
+    .await
 }
 
 /// Sets a new password (checked against the policy, hashed with argon2id)
-/// and ends every session of the account (blocking).
-pub fn reset_password_blocking(db: &Db, id: i64, password: &str) -> Result<StaffRow, AccountError> {
+/// and ends every session of the account.
+pub async fn reset_password(db: &Db, gate: &Gate, id: i64, password: &str) -> Result<StaffRow, AccountError> {
     check_new_password(password).map_err(|m| AccountError::Invalid("password", m))?;
-    let row = db.read_blocking(move |conn| store::by_id(conn, id)?.ok_or(AppError::NotFound))?;
-    let hash = hash_password(password)?;
-    db.write_blocking(move |conn| {
+    let row = db.read(move |conn| store::by_id(conn, id)?.ok_or(AppError::NotFound)).await?;
+    let hash = passwords::hash(gate, password.to_owned()).await?;
+    db.write(move |conn| {
         if store::set_password(conn, id, &hash)? != 1 {
             return Err(AppError::NotFound);
         }
         Ok(())
-    })?;
+    })
+    .await?;
     Ok(row)
 }
 
+/// Allows (or stops) an agent submitting and publishing directory batches.
+pub async fn set_may_send_batches(db: &Db, id: i64, allowed: bool) -> Result<(), AppError> {
+    let changed = db.write(move |conn| Ok(store::set_may_send_batches(conn, id, allowed)?)).await?;
+    if changed == 0 { Err(AppError::NotFound) } else { Ok(()) }
+}
+
 /// Every account.
-pub fn list_blocking(db: &Db) -> Result<Vec<StaffRow>, AppError> {
-    db.read_blocking(|conn| Ok(store::all(conn)?))
+pub async fn list(db: &Db) -> Result<Vec<StaffRow>, AppError> {
+    db.read(|conn| Ok(store::all(conn)?)).await
 }

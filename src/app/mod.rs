@@ -10,3 +10,4 @@ pub mod jobs;
 pub mod limits;
 pub mod passwords;
 pub mod retriage;
+pub mod sessions;

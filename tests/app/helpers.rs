@@ -299,12 +299,10 @@ pub const STAFF_PASSWORD: &str = "correct horse battery staple";
 impl TestApp {
     /// Creates a staff account directly (as `frontline staff create` does).
     pub async fn create_staff(&self, email: &str, name: &str, role: &str) -> i64 {
-        let (db, email, name, role) = (self.db.clone(), email.to_string(), name.to_string(), role.to_string());
-        actix_web::rt::task::spawn_blocking(move || {
-            frontline::app::accounts::create_blocking(&db, &email, &name, &role, STAFF_PASSWORD).expect("create staff")
-        })
-        .await
-        .expect("join")
+        let new = frontline::app::accounts::NewAccount { email, name, role, password: STAFF_PASSWORD };
+        frontline::app::accounts::create(&self.db, &self.state.clock, &self.state.gates.passwords, new)
+            .await
+            .expect("create staff")
     }
 
     /// Posts the sign-in form with a fresh form's hidden inputs.

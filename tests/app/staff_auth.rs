@@ -118,12 +118,7 @@ async fn disabling_an_account_ends_its_sessions_at_once() {
     let app = spawn_app().await;
     app.sign_in_as("ana@frontline.example", "agent").await;
     assert_eq!(location(&app.get("/staff").await), "/staff/queue");
-    let db = app.db.clone();
-    actix_web::rt::task::spawn_blocking(move || {
-        frontline::app::accounts::disable_blocking(&db, "ana@frontline.example").expect("disable")
-    })
-    .await
-    .expect("join");
+    frontline::app::accounts::disable_by_email(&app.db, "ana@frontline.example").await.expect("disable");
     assert!(location(&app.get("/staff").await).starts_with("/staff/login"));
     let r = app.post_login("ana@frontline.example", STAFF_PASSWORD).await;
     assert_eq!(r.status().as_u16(), 422, "a disabled account cannot sign in");

@@ -72,7 +72,7 @@ struct Problems {
 }
 
 async fn load(state: &AppState) -> Result<Vec<StaffRow>, AppError> {
-    state.db.read(|conn| Ok(crate::store::staff::all(conn)?)).await
+    accounts::list(&state.db).await
 }
 
 fn name_of(rows: &[StaffRow], id: &str) -> Option<String> {
@@ -190,13 +190,8 @@ pub async fn create(
         let problems = Problems { create: errors, ..Problems::default() };
         return render(&state, me, None, values, problems, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let db = state.db.clone();
-    let created = {
-        // Hashing the password is argon2id: it waits its turn like a sign-in.
-        let _pass = state.gates.passwords.enter().await?;
-        web::block(move || accounts::create_blocking(&db, &form.email, &form.name, &form.role, &form.password)).await?
-    };
-    match created {
+    let new = accounts::NewAccount { email: &form.email, name: &form.name, role: &form.role, password: &form.password };
+    match accounts::create(&state.db, &state.clock, &state.gates.passwords, new).await {
         Ok(id) => {
             tracing::info!(staff_id = me.id, created = id, "staff account created");
             Ok(flash::redirect(&state, PAGE, &format!("account-created:{id}")))
@@ -236,8 +231,7 @@ async fn set_disabled(
         };
         return render(&state, me, None, NewValues::default(), problems, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
-    let db = state.db.clone();
-    let row = web::block(move || accounts::set_disabled_blocking(&db, id, disabled)).await??;
+    let row = accounts::set_disabled(&state.db, id, disabled).await?;
     let code = if disabled { "account-disabled" } else { "account-enabled" };
     tracing::info!(staff_id = me.id, account = row.id, disabled, "staff account changed");
     Ok(flash::redirect(&state, PAGE, &format!("{code}:{id}")))
@@ -277,10 +271,7 @@ pub async fn set_batches(
         return refused;
     }
     let (id, allowed) = (id.into_inner(), form.allow == "on");
-    let changed = state.db.write(move |conn| Ok(crate::store::staff::set_may_send_batches(conn, id, allowed)?)).await?;
-    if changed == 0 {
-        return Err(AppError::NotFound);
-    }
+    accounts::set_may_send_batches(&state.db, id, allowed).await?;
     tracing::info!(staff_id = me.id, account = id, allowed, "batch permission changed");
     let code = if allowed { "batches-allowed" } else { "batches-stopped" };
     Ok(flash::redirect(&state, PAGE, &format!("{code}:{id}")))
@@ -318,12 +309,7 @@ pub async fn reset_password(
     me.check_csrf(&state, &form.csrf_token)?;
     let id = id.into_inner();
     let password = form.into_inner().password;
-    let db = state.db.clone();
-    let reset = {
-        let _pass = state.gates.passwords.enter().await?;
-        web::block(move || accounts::reset_password_blocking(&db, id, &password)).await?
-    };
-    match reset {
+    match accounts::reset_password(&state.db, &state.gates.passwords, id, &password).await {
         Ok(row) => {
             tracing::info!(staff_id = me.id, account = row.id, "staff password reset");
             Ok(flash::redirect(&state, PAGE, &format!("password-reset:{id}")))

@@ -1,5 +1,5 @@
-//! Staff sign-in: argon2id passwords, server-side sessions in the database,
-//! throttling, and the extractor every staff page uses.
+//! Staff sign-in and sign-out pages, and the extractor every staff page
+//! uses to find who is signed in (the rules are in `app::sessions`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -9,24 +9,17 @@ use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::Duration;
 use serde::Deserialize;
 
-use crate::app::passwords::{dummy_hash, verify_password};
-use crate::domain::staff::{PASSWORD_MAX_CHARS, StaffRole, normalise_email};
-use crate::domain::throttle::{SignInPolicy, account_bucket, address_bucket, pair_bucket};
+use crate::app::sessions::{self, SessionRules, SignIn};
+use crate::domain::staff::StaffRole;
 use crate::error::AppError;
-use crate::keys::{random_hex, sha256_hex};
-use crate::store::rate;
-use crate::store::staff::{self as store, NewSession};
+use crate::keys::random_hex;
 use crate::web::client;
 use crate::web::{AppState, html};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "frontline_session";
-/// A session's last request is written at most this often (saves a write
-/// per request), or a tenth of the idle limit if that is shorter.
-const TOUCH_EVERY: Duration = Duration::seconds(60);
 /// The one message for any failed sign-in: it never says whether the account exists.
 pub const BAD_SIGN_IN: &str = "Enter a correct email address and password";
 /// The message while an account is locked for this address.
@@ -84,6 +77,11 @@ fn request_path(req: &HttpRequest) -> String {
     }
 }
 
+/// The session settings.
+pub fn session_rules(state: &AppState) -> SessionRules {
+    SessionRules { idle: state.config.session_idle, absolute: state.config.session_absolute }
+}
+
 impl FromRequest for CurrentStaff {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
@@ -94,39 +92,18 @@ impl FromRequest for CurrentStaff {
         let next = request_path(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("no app state")))?;
-            let Some(token) = token.filter(|t| t.len() == 64) else {
+            let token = token.unwrap_or_default();
+            let Some(s) = sessions::resolve(&state.db, &state.clock, session_rules(&state), &token).await? else {
                 return Err(AppError::LoginRequired(next));
             };
-            let hash = sha256_hex(&token);
-            let idle = Duration::from_std(state.config.session_idle).unwrap_or(Duration::minutes(30));
-            let h = hash.clone();
-            let found = state.db.read(move |conn| Ok(store::session(conn, &h)?)).await?;
-            let Some(s) = found else {
-                return Err(AppError::LoginRequired(next));
-            };
-            let now = state.clock.now();
-            // The stored time lags the last request by less than `touch`:
-            // idle time is counted from the last request, never from the
-            // last write (which would end an active session early).
-            let touch = TOUCH_EVERY.min(idle / 10);
-            if now >= s.expires_at || now - s.last_seen_at > idle + touch {
-                let h = hash.clone();
-                state.db.write(move |conn| Ok(store::end_session(conn, &h)?)).await?;
-                return Err(AppError::LoginRequired(next));
-            }
-            if now - s.last_seen_at >= touch {
-                let id = s.session_id;
-                state.db.write(move |conn| Ok(store::touch_session(conn, id, now)?)).await?;
-            }
-            let role = StaffRole::parse(&s.staff.role).unwrap_or(StaffRole::Agent);
             Ok(CurrentStaff {
                 id: s.staff.id,
                 name: s.staff.name,
                 email: s.staff.email,
-                role,
+                role: s.role,
                 may_send_batches: s.staff.may_send_batches,
-                csrf_token: state.keys.session_csrf(&hash),
-                session_hash: hash,
+                csrf_token: state.keys.session_csrf(&s.token_hash),
+                session_hash: s.token_hash,
             })
         })
     }
@@ -148,7 +125,7 @@ struct LoginPage {
 pub const LOGIN_COOKIE: &str = "frontline_login";
 
 /// Keeps a `next` target inside the staff area: a path under `/staff/`,
-/// nothing that leaves the site (`//host`, `\`), and no characters a header
+/// nothing that leaves the site (`//host`, `\\`), and no characters a header
 /// cannot carry.
 fn safe_next(next: &str) -> String {
     let inside = next.starts_with("/staff/")
@@ -226,38 +203,6 @@ pub struct LoginForm {
     csrf_token: String,
 }
 
-/// Sign-in attempts are counted before the password is checked; what the
-/// counts allow.
-enum Admission {
-    /// Check the password after this delay (the account is under attack).
-    Check(std::time::Duration),
-    /// Refused: too many attempts; retry after this many seconds.
-    Locked(u64),
-}
-
-/// Counts this attempt (per account and address, and per address) and reads
-/// the account's recent failures, in one transaction.
-async fn admit(state: &AppState, email: &str, address: &str) -> Result<Admission, AppError> {
-    let policy = SignInPolicy::default();
-    let (pair, addr, account) = (pair_bucket(email, address), address_bucket(address), account_bucket(email));
-    let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
-            let (pair_hits, pair_start) = rate::hit(conn, &pair, now, policy.per_account_and_address.cutoff(now))?;
-            let (addr_hits, addr_start) = rate::hit(conn, &addr, now, policy.per_address.cutoff(now))?;
-            if !policy.per_account_and_address.allows(pair_hits) {
-                return Ok(Admission::Locked(policy.per_account_and_address.retry_after(pair_start, now)));
-            }
-            if !policy.per_address.allows(addr_hits) {
-                return Ok(Admission::Locked(policy.per_address.retry_after(addr_start, now)));
-            }
-            let (failures, _) = rate::peek(conn, &account, policy.account_window.cutoff(now))?;
-            Ok(Admission::Check(policy.delay(failures)))
-        })
-        .await
-}
-
 /// `POST /staff/login`.
 pub async fn login(
     state: web::Data<AppState>,
@@ -270,84 +215,37 @@ pub async fn login(
     if new || !state.keys.verify_form_token("login", &nonce, &form.csrf_token, state.clock.unix()) {
         return Err(AppError::Forbidden("The sign-in form had expired. Open it again and sign in from there.".into()));
     }
-    let email = normalise_email(&form.email);
-    if email.is_empty() || form.password.is_empty() {
-        let msg = if email.is_empty() { "Enter your email address" } else { "Enter your password" };
-        return render_login(&state, &req, form.email, next, Some(msg.into()), StatusCode::UNPROCESSABLE_ENTITY);
-    }
     let address = client::address(&req, &state);
-    match admit(&state, &email, &address).await? {
-        Admission::Locked(after) => {
-            tracing::info!("staff sign-in refused: too many attempts");
-            let mut res =
-                render_login(&state, &req, form.email, next, Some(LOCKED.into()), StatusCode::TOO_MANY_REQUESTS)?;
-            res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, after.into());
-            return Ok(res);
+    let rules = session_rules(&state);
+    let gate = &state.gates.passwords;
+    match sessions::sign_in(&state.db, &state.clock, gate, rules, &form.email, &form.password, &address).await? {
+        SignIn::Started { token, staff_id } => {
+            tracing::info!(staff_id, "staff signed in");
+            let cookie = Cookie::build(SESSION_COOKIE, token)
+                .path("/staff")
+                .http_only(true)
+                .secure(state.config.secure_cookies)
+                .same_site(SameSite::Strict)
+                .finish();
+            let location = (actix_web::http::header::LOCATION, next);
+            Ok(HttpResponse::SeeOther().cookie(cookie).insert_header(location).finish())
         }
-        Admission::Check(delay) => tokio::time::sleep(delay).await,
+        SignIn::Missing(message) => {
+            render_login(&state, &req, form.email, next, Some(message.into()), StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        SignIn::Wrong => {
+            tracing::info!("staff sign-in failed");
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            render_login(&state, &req, form.email, next, Some(BAD_SIGN_IN.into()), status)
+        }
+        SignIn::Locked(after) => {
+            tracing::info!("staff sign-in refused: too many attempts");
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            let mut res = render_login(&state, &req, form.email, next, Some(LOCKED.into()), status)?;
+            res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, after.into());
+            Ok(res)
+        }
     }
-    let e = email.clone();
-    let account = state.db.read(move |conn| Ok(store::by_email(conn, &e)?)).await?;
-    let password: String = form.password.chars().take(PASSWORD_MAX_CHARS).collect();
-    let stored = account.as_ref().filter(|a| !a.disabled).map(|a| a.password_hash.clone());
-    let ok = {
-        // argon2id takes ~19 MiB and a core for a moment: a bounded number
-        // run at once, whoever asks.
-        let _pass = state.gates.passwords.enter().await?;
-        web::block(move || match stored {
-            Some(hash) => verify_password(&password, &hash),
-            None => {
-                let _ = verify_password(&password, dummy_hash());
-                false
-            }
-        })
-        .await?
-    };
-    let now = state.clock.now();
-    let Some(account) = account.filter(|_| ok) else {
-        let policy = SignInPolicy::default();
-        let bucket = account_bucket(&email);
-        state.db.write(move |conn| Ok(rate::hit(conn, &bucket, now, policy.account_window.cutoff(now))?)).await?;
-        tracing::info!("staff sign-in failed");
-        return render_login(
-            &state,
-            &req,
-            form.email,
-            next,
-            Some(BAD_SIGN_IN.into()),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    };
-    let token = random_hex(32);
-    let absolute = Duration::from_std(state.config.session_absolute).unwrap_or(Duration::hours(12));
-    let session = NewSession {
-        token_hash: sha256_hex(&token),
-        staff_id: account.id,
-        created_at: now,
-        last_seen_at: now,
-        expires_at: now + absolute,
-    };
-    // Sessions idle for longer than allowed (with the same margin the
-    // extractor gives a stored time that lags the last request).
-    let idle_since = now - Duration::from_std(state.config.session_idle).unwrap_or(Duration::minutes(30)) - TOUCH_EVERY;
-    let pair = pair_bucket(&email, &address);
-    state
-        .db
-        .write(move |conn| {
-            rate::clear(conn, &pair)?;
-            store::purge_sessions(conn, now, idle_since)?;
-            store::insert_session(conn, &session)?;
-            Ok(())
-        })
-        .await?;
-    tracing::info!(staff_id = account.id, "staff signed in");
-    let cookie = Cookie::build(SESSION_COOKIE, token)
-        .path("/staff")
-        .http_only(true)
-        .secure(state.config.secure_cookies)
-        .same_site(SameSite::Strict)
-        .finish();
-    Ok(HttpResponse::SeeOther().cookie(cookie).insert_header((actix_web::http::header::LOCATION, next)).finish())
 }
 
 /// A form carrying only the anti-forgery token.
@@ -364,8 +262,7 @@ pub async fn logout(
     form: web::Form<CsrfOnly>,
 ) -> Result<HttpResponse, AppError> {
     staff.check_csrf(&state, &form.csrf_token)?;
-    let hash = staff.session_hash.clone();
-    state.db.write(move |conn| Ok(store::end_session(conn, &hash)?)).await?;
+    sessions::end(&state.db, &staff.session_hash).await?;
     let mut gone = Cookie::build(SESSION_COOKIE, "").path("/staff").finish();
     gone.make_removal();
     Ok(HttpResponse::SeeOther()
