@@ -22,15 +22,13 @@ use crate::checks::landing::{CheckError, Finding, FindingCode, check_landing_pag
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::case::CaseKind;
-use crate::domain::triage::FlagCode;
+use crate::domain::timeline::{Actor, EventType};
+use crate::domain::triage::{FlagCode, FlagSource};
 use crate::error::AppError;
 use crate::store::Db;
 use crate::store::DbConnection;
 use crate::store::cases::{self as cases_store, NewEvent, NewFlag};
-use crate::store::jobs::{self as store, JobRow};
-
-/// The flag source the landing-page check writes under.
-pub const LANDING_SOURCE: &str = "landing_check";
+use crate::store::jobs::{self as store, JobKind, JobRow, JobStatus};
 
 /// Most jobs one runner works on at once.
 const BATCH: i64 = 4;
@@ -161,17 +159,8 @@ async fn run_due(state: &JobContext, in_flight: &InFlight) -> Result<usize, AppE
 }
 
 async fn run_job(state: &JobContext, job: JobRow) -> Result<(), AppError> {
-    match job.kind.as_str() {
-        store::KIND_LANDING_CHECK => landing_check(state, &job).await,
-        other => {
-            let (id, attempt, error) = (job.id, job.attempts, format!("unknown job kind {other:?}"));
-            let at = state.clock.now();
-            state
-                .db
-                .write(move |conn| Ok(store::finish(conn, id, attempt, store::FAILED, at, Some(error.as_str()))?))
-                .await?;
-            Ok(())
-        }
+    match job.kind {
+        JobKind::LandingCheck => landing_check(state, &job).await,
     }
 }
 
@@ -204,7 +193,7 @@ async fn landing_check(state: &JobContext, job: &JobRow) -> Result<(), AppError>
                 Err(diesel::result::Error::NotFound) => return Ok(Err(format!("case {case_id} does not exist"))),
                 Err(e) => return Err(e.into()),
             };
-            if CaseKind::parse(&case.kind) != Some(CaseKind::Directory) {
+            if case.kind != CaseKind::Directory {
                 return Ok(Err(format!("case {} is not a directory request", case.reference)));
             }
             let Some(url) = case.landing_page_url.as_deref().and_then(|u| url::Url::parse(u).ok()) else {
@@ -221,7 +210,7 @@ async fn landing_check(state: &JobContext, job: &JobRow) -> Result<(), AppError>
             let at = state.clock.now();
             state
                 .db
-                .write(move |conn| Ok(store::finish(conn, id, attempt, store::FAILED, at, Some(why.as_str()))?))
+                .write(move |conn| Ok(store::finish(conn, id, attempt, JobStatus::Failed, at, Some(why.as_str()))?))
                 .await?;
             return Ok(());
         }
@@ -232,7 +221,7 @@ async fn landing_check(state: &JobContext, job: &JobRow) -> Result<(), AppError>
     let result = check_landing_page(&target.url, &target.name, &state.config.competitors, &policy).await;
     let max = state.config.job_max_attempts;
     let (findings, final_url, status, error) = match result {
-        Ok(report) => (report.findings, report.final_url, store::DONE, None),
+        Ok(report) => (report.findings, report.final_url, JobStatus::Done, None),
         Err(CheckError::Transient(msg)) if attempt < max => {
             let wait = backoff(state.config.job_backoff_base, attempt);
             tracing::info!(job = id, attempt, error = %msg, retry_in = ?wait, "landing check will be retried");
@@ -245,7 +234,7 @@ async fn landing_check(state: &JobContext, job: &JobRow) -> Result<(), AppError>
                 code: FindingCode::Unreachable,
                 reason: format!("The page could not be reached in {attempt} attempts (last error: {msg})"),
             };
-            (vec![finding], target.url.to_string(), store::FAILED, Some(msg))
+            (vec![finding], target.url.to_string(), JobStatus::Failed, Some(msg))
         }
     };
     let outcome = LandingOutcome { url: target.url.to_string(), final_url, findings, checked_at: state.clock.now() };
@@ -278,9 +267,9 @@ struct LandingOutcome {
 fn record_landing_outcome(conn: &mut DbConnection, case_id: i64, o: &LandingOutcome) -> Result<(), AppError> {
     // One flag per code: findings sharing a code (unreachable / not HTML)
     // have their reasons joined.
-    let mut grouped: Vec<(&'static str, Vec<&str>)> = Vec::new();
+    let mut grouped: Vec<(FlagCode, Vec<&str>)> = Vec::new();
     for f in &o.findings {
-        let code = f.code.as_str();
+        let code = f.code.flag();
         match grouped.iter_mut().find(|(c, _)| *c == code) {
             Some((_, reasons)) => reasons.push(&f.reason),
             None => grouped.push((code, vec![&f.reason])),
@@ -290,14 +279,14 @@ fn record_landing_outcome(conn: &mut DbConnection, case_id: i64, o: &LandingOutc
         .iter()
         .map(|(code, reasons)| NewFlag {
             case_id,
-            code: (*code).into(),
+            code: *code,
             reason: format!("{}.", reasons.iter().map(|r| r.trim_end_matches('.')).collect::<Vec<_>>().join("; ")),
             related_reference: None,
-            source: LANDING_SOURCE.into(),
+            source: FlagSource::LandingCheck,
             created_at: o.checked_at,
         })
         .collect();
-    cases_store::replace_flags(conn, case_id, LANDING_SOURCE, &flags)?;
+    cases_store::replace_flags(conn, case_id, FlagSource::LandingCheck, &flags)?;
     cases_store::set_landing_checked_at(conn, case_id, o.checked_at)?;
 
     let when = o.checked_at.format("%-d %B %Y at %H:%M UTC");
@@ -305,10 +294,7 @@ fn record_landing_outcome(conn: &mut DbConnection, case_id: i64, o: &LandingOutc
     let found = if flags.is_empty() {
         "no problems found.".to_owned()
     } else {
-        let items: Vec<String> = flags
-            .iter()
-            .map(|f| format!("{}: {}", FlagCode::parse(&f.code).map_or("Flag", FlagCode::label), f.reason))
-            .collect();
+        let items: Vec<String> = flags.iter().map(|f| format!("{}: {}", f.code.label(), f.reason)).collect();
         format!("found {}", items.join(" "))
     };
     cases_store::insert_event(
@@ -316,9 +302,9 @@ fn record_landing_outcome(conn: &mut DbConnection, case_id: i64, o: &LandingOutc
         &NewEvent {
             case_id,
             created_at: o.checked_at,
-            actor_type: "system".into(),
+            actor_type: Actor::System,
             staff_id: None,
-            event_type: LANDING_SOURCE.into(),
+            event_type: EventType::LandingCheck,
             body: Some(format!("Landing page checked on {when}, {page}: {found}")),
             partner_visible: false,
         },
@@ -334,10 +320,10 @@ pub async fn requeue_landing_check(db: &Db, clock: &Clock, wakeup: &Wakeup, case
     let now = clock.now();
     db.write(move |conn| {
         let case = cases_store::find(conn, case_id)?;
-        if CaseKind::parse(&case.kind) != Some(CaseKind::Directory) {
+        if case.kind != CaseKind::Directory {
             return Err(AppError::BadRequest("Only directory listing requests have a landing page to check.".into()));
         }
-        store::enqueue(conn, store::KIND_LANDING_CHECK, case_id, now)?;
+        store::enqueue(conn, JobKind::LandingCheck, case_id, now)?;
         Ok(())
     })
     .await?;

@@ -9,5 +9,6 @@ pub mod accounts;
 pub mod jobs;
 pub mod limits;
 pub mod passwords;
+pub mod queue;
 pub mod retriage;
 pub mod sessions;

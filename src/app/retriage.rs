@@ -9,44 +9,27 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 
-use crate::domain::case::{CaseKind, Status};
+use crate::domain::case::CaseKind;
 use crate::domain::landing_url::registrable_domain;
+use crate::domain::timeline::{Actor, EventType};
 use crate::domain::triage::{
-    CaseFacts, DirectoryFacts, Evidence, Flag, FlagCode, KpiFacts, OtherCase, Priority, TriageRules, triage,
+    CaseFacts, DirectoryFacts, Evidence, Flag, FlagCode, FlagSource, KpiFacts, OtherCase, Priority, TriageRules, triage,
 };
 use crate::error::AppError;
 use crate::store::DbConnection;
 use crate::store::cases::{self as store, CaseRow, NewEvent, NewFlag, TriageColumns};
 
-/// The flag source triage writes under.
-pub const TRIAGE_SOURCE: &str = "triage";
-
-/// Parses the stored evidence code (see the KPI form's `evidence_str`).
-pub fn parse_evidence(raw: &str) -> Option<Evidence> {
-    Some(match raw {
-        "text_matched" => Evidence::TextMatched,
-        "text_without_invoice_number" => Evidence::TextWithoutInvoiceNumber,
-        "no_text_layer" => Evidence::NoTextLayer,
-        "encrypted" => Evidence::Encrypted,
-        "unextractable" => Evidence::Unextractable,
-        "image" => Evidence::Image,
-        _ => return None,
-    })
-}
-
 /// The facts triage needs, rebuilt from a stored case.
 pub fn facts_of(case: &CaseRow) -> Result<CaseFacts, AppError> {
-    let kind = CaseKind::parse(&case.kind)
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("case {} has unknown kind {:?}", case.id, case.kind)))?;
     let missing = |what: &str| AppError::Unexpected(anyhow::anyhow!("case {} has no {what}", case.id));
-    Ok(match kind {
+    Ok(match case.kind {
         CaseKind::Kpi => CaseFacts::Kpi(KpiFacts {
             year: case.kpi_year.ok_or_else(|| missing("invoice year"))?,
             month: case.kpi_month.and_then(|m| u32::try_from(m).ok()).ok_or_else(|| missing("invoice month"))?,
             invoice_number_norm: case.invoice_number_norm.clone().unwrap_or_default(),
             anniversary_date: case.anniversary_date,
             // Evidence we cannot read back needs a person's look anyway.
-            evidence: case.evidence.as_deref().and_then(parse_evidence).unwrap_or(Evidence::Unextractable),
+            evidence: case.evidence.unwrap_or(Evidence::Unextractable),
         }),
         CaseKind::Directory => {
             let raw = case.landing_page_url.as_deref().ok_or_else(|| missing("landing page URL"))?;
@@ -65,18 +48,15 @@ pub fn facts_of(case: &CaseRow) -> Result<CaseFacts, AppError> {
 fn other_cases(conn: &mut DbConnection, case: &CaseRow) -> Result<Vec<OtherCase>, AppError> {
     Ok(store::partner_cases(conn, &case.partner_id, Some(case.id))?
         .into_iter()
-        .filter_map(|r| {
-            Some(OtherCase {
-                kind: CaseKind::parse(&r.kind)?,
-                open: !Status::parse(&r.status)?.is_closed(),
-                reference: r.reference,
-                invoice_number_norm: r.invoice_number_norm,
-            })
+        .map(|r| OtherCase {
+            kind: r.kind,
+            open: !r.status.is_closed(),
+            reference: r.reference,
+            invoice_number_norm: r.invoice_number_norm,
         })
         .collect())
 }
 
-/// One flag per code, as `replace_flags` stores them (the first of a code wins).
 /// Flags by what makes one distinct: its code and, for a flag that can
 /// repeat (a possible duplicate of several cases), the case it points at.
 fn by_identity(flags: &[Flag]) -> BTreeMap<(FlagCode, Option<&str>), &Flag> {
@@ -85,10 +65,6 @@ fn by_identity(flags: &[Flag]) -> BTreeMap<(FlagCode, Option<&str>), &Flag> {
         out.entry((f.code, f.related_reference.as_deref())).or_insert(f);
     }
     out
-}
-
-fn flag_name(code: &str) -> &str {
-    FlagCode::parse(code).map_or(code, |c| c.label())
 }
 
 fn with_reference(label: &str, reference: Option<&str>) -> String {
@@ -120,7 +96,7 @@ pub fn retriage(
 ) -> Result<Option<String>, AppError> {
     let today = now.date();
     let case = store::find(conn, case_id)?;
-    if Status::parse(&case.status).is_none_or(Status::is_closed) {
+    if case.status.is_closed() {
         return Ok(None);
     }
     let facts = facts_of(&case)?;
@@ -153,26 +129,26 @@ pub fn retriage(
     }
 
     // Flags: compare per code and related case.
-    let stored = store::flags_from(conn, case_id, TRIAGE_SOURCE)?;
+    let stored = store::flags_from(conn, case_id, FlagSource::Triage)?;
     let wanted = by_identity(&t.flags);
     for old in &stored {
-        let still = FlagCode::parse(&old.code).and_then(|c| wanted.get(&(c, old.related_reference.as_deref())));
+        let still = wanted.get(&(old.code, old.related_reference.as_deref()));
         match still {
             None => {
-                let why = removal_reason(conn, old.code.as_str(), old.related_reference.as_deref())?;
+                let why = removal_reason(conn, old.code, old.related_reference.as_deref())?;
                 changes.push(format!(
                     "{} no longer applies{why}",
-                    with_reference(flag_name(&old.code), old.related_reference.as_deref())
+                    with_reference(old.code.label(), old.related_reference.as_deref())
                 ));
             }
             Some(f) if f.reason != old.reason => {
-                changes.push(format!("{} now: {}", flag_name(&old.code), f.reason));
+                changes.push(format!("{} now: {}", old.code.label(), f.reason));
             }
             Some(_) => {}
         }
     }
     for ((code, related), f) in &wanted {
-        if !stored.iter().any(|s| s.code == code.as_str() && s.related_reference.as_deref() == *related) {
+        if !stored.iter().any(|s| s.code == *code && s.related_reference.as_deref() == *related) {
             changes.push(format!("Flagged {}: {}", with_reference(code.label(), *related), f.reason));
         }
     }
@@ -185,14 +161,14 @@ pub fn retriage(
         .values()
         .map(|f| NewFlag {
             case_id,
-            code: f.code.as_str().into(),
+            code: f.code,
             reason: f.reason.clone(),
             related_reference: f.related_reference.clone(),
-            source: TRIAGE_SOURCE.into(),
+            source: FlagSource::Triage,
             created_at: now,
         })
         .collect();
-    store::replace_flags(conn, case_id, TRIAGE_SOURCE, &flags)?;
+    store::replace_flags(conn, case_id, FlagSource::Triage, &flags)?;
     let sentences: Vec<&str> = changes.iter().map(|c| c.trim_end_matches('.')).collect();
     let description = format!("Triage ran again. {}.", sentences.join(". "));
     store::insert_event(
@@ -200,9 +176,9 @@ pub fn retriage(
         &NewEvent {
             case_id,
             created_at: now,
-            actor_type: "system".into(),
+            actor_type: Actor::System,
             staff_id: None,
-            event_type: "retriaged".into(),
+            event_type: EventType::Retriaged,
             body: Some(description.clone()),
             partner_visible: false,
         },
@@ -211,18 +187,18 @@ pub fn retriage(
 }
 
 /// Why a flag went away, when the store can tell (a related case closed).
-fn removal_reason(conn: &mut DbConnection, code: &str, related: Option<&str>) -> Result<String, AppError> {
-    if code != FlagCode::PossibleDuplicate.as_str() {
+fn removal_reason(conn: &mut DbConnection, code: FlagCode, related: Option<&str>) -> Result<String, AppError> {
+    if code != FlagCode::PossibleDuplicate {
         return Ok(String::new());
     }
     let Some(reference) = related else {
         return Ok(String::new());
     };
     Ok(match store::find_by_reference(conn, reference)? {
-        Some(other) => match Status::parse(&other.status) {
-            Some(s) if s.is_closed() => format!(": {reference} is now {}", s.label().to_lowercase()),
-            _ => String::new(),
-        },
+        Some(other) if other.status.is_closed() => {
+            format!(": {reference} is now {}", other.status.label().to_lowercase())
+        }
+        Some(_) => String::new(),
         None => String::new(),
     })
 }
@@ -240,7 +216,7 @@ pub fn retriage_after_close(
     let closed = store::find(conn, closed_case_id)?;
     let open: Vec<i64> = store::partner_cases(conn, &closed.partner_id, Some(closed_case_id))?
         .into_iter()
-        .filter(|r| Status::parse(&r.status).is_some_and(|s| !s.is_closed()))
+        .filter(|r| !r.status.is_closed())
         .map(|r| r.id)
         .collect();
     let mut changed = Vec::new();

@@ -134,14 +134,15 @@ pub enum FindingCode {
 }
 
 impl FindingCode {
-    /// The stable snake_case code stored and shown to staff.
-    pub fn as_str(self) -> &'static str {
+    /// The flag a finding is stored and shown to staff as.
+    pub fn flag(self) -> crate::domain::triage::FlagCode {
+        use crate::domain::triage::FlagCode;
         match self {
-            FindingCode::Unreachable | FindingCode::NotHtml => "landing_unreachable",
-            FindingCode::NameMissing => "landing_name_missing",
-            FindingCode::NoMicrosoft => "landing_no_microsoft",
-            FindingCode::Competitor => "landing_competitor",
-            FindingCode::RedirectOffsite => "landing_redirect_offsite",
+            FindingCode::Unreachable | FindingCode::NotHtml => FlagCode::LandingUnreachable,
+            FindingCode::NameMissing => FlagCode::LandingNameMissing,
+            FindingCode::NoMicrosoft => FlagCode::LandingNoMicrosoft,
+            FindingCode::Competitor => FlagCode::LandingCompetitor,
+            FindingCode::RedirectOffsite => FlagCode::LandingRedirectOffsite,
         }
     }
 }
@@ -1081,7 +1082,7 @@ mod tests {
             (RedirectOffsite, "landing_redirect_offsite"),
         ];
         for (code, s) in cases {
-            assert_eq!(code.as_str(), s);
+            assert_eq!(code.flag().as_str(), s);
         }
     }
 

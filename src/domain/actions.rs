@@ -4,6 +4,7 @@
 
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::text::thousands;
+pub use crate::domain::timeline::{Actor, EventType};
 
 /// Longest note, reply or resolution message, in characters.
 pub const MESSAGE_MAX_CHARS: usize = 2000;
@@ -98,33 +99,19 @@ impl Outcome {
         self.status().as_str()
     }
 
+    /// The timeline entry it makes.
+    pub fn event(self) -> EventType {
+        match self {
+            Self::Resolved => EventType::Resolved,
+            Self::Rejected => EventType::Rejected,
+        }
+    }
+
     /// The status it leads to.
     pub fn status(self) -> Status {
         match self {
             Self::Resolved => Status::Resolved,
             Self::Rejected => Status::Rejected,
-        }
-    }
-}
-
-/// Who did something on the timeline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Actor {
-    /// A signed-in staff member.
-    Staff,
-    /// The partner, through the tracking page.
-    Partner,
-    /// Frontline itself.
-    System,
-}
-
-impl Actor {
-    /// Stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Staff => "staff",
-            Self::Partner => "partner",
-            Self::System => "system",
         }
     }
 }
@@ -173,8 +160,8 @@ pub enum Action {
 pub struct PlannedEvent {
     /// Who.
     pub actor: Actor,
-    /// Stored event type (`note`, `reply`, `status`…).
-    pub event_type: &'static str,
+    /// What kind of entry.
+    pub event_type: EventType,
     /// The text.
     pub body: String,
     /// Shown on the tracking page.
@@ -203,7 +190,7 @@ pub struct Plan {
 fn status_event(actor: Actor, to: Status) -> PlannedEvent {
     PlannedEvent {
         actor,
-        event_type: "status",
+        event_type: EventType::StatusChanged,
         body: format!("Status changed to {}", to.label()),
         partner_visible: false,
     }
@@ -218,7 +205,7 @@ pub fn plan(kind: CaseKind, current: Status, action: &Action) -> Result<Plan, St
             p.assignee_id = Some(*staff_id);
             p.events.push(PlannedEvent {
                 actor: Actor::Staff,
-                event_type: "assigned",
+                event_type: EventType::Assigned,
                 body: format!("Assigned to {name}"),
                 partner_visible: false,
             });
@@ -235,7 +222,7 @@ pub fn plan(kind: CaseKind, current: Status, action: &Action) -> Result<Plan, St
         Action::Note(body) => {
             p.events.push(PlannedEvent {
                 actor: Actor::Staff,
-                event_type: "note",
+                event_type: EventType::Note,
                 body: body.clone(),
                 partner_visible: false,
             });
@@ -243,7 +230,7 @@ pub fn plan(kind: CaseKind, current: Status, action: &Action) -> Result<Plan, St
         Action::Reply { message, set_waiting } => {
             p.events.push(PlannedEvent {
                 actor: Actor::Staff,
-                event_type: "reply",
+                event_type: EventType::Reply,
                 body: message.clone(),
                 partner_visible: true,
             });
@@ -260,7 +247,7 @@ pub fn plan(kind: CaseKind, current: Status, action: &Action) -> Result<Plan, St
             p.closes = true;
             p.events.push(PlannedEvent {
                 actor: Actor::Staff,
-                event_type: outcome.as_str(),
+                event_type: outcome.event(),
                 body: message.clone(),
                 partner_visible: true,
             });
@@ -272,7 +259,7 @@ pub fn plan(kind: CaseKind, current: Status, action: &Action) -> Result<Plan, St
             p.closes = true;
             p.events.push(PlannedEvent {
                 actor: Actor::Staff,
-                event_type: "duplicate",
+                event_type: EventType::Duplicate,
                 body: format!("Marked as a duplicate of {original_reference}"),
                 partner_visible: false,
             });
@@ -285,7 +272,7 @@ pub fn plan(kind: CaseKind, current: Status, action: &Action) -> Result<Plan, St
             p.status = Some(to);
             p.events.push(PlannedEvent {
                 actor: Actor::Partner,
-                event_type: "partner_reply",
+                event_type: EventType::PartnerReply,
                 body: message.clone(),
                 partner_visible: true,
             });
@@ -303,31 +290,6 @@ pub fn status_choices(kind: CaseKind, current: Status) -> Vec<Status> {
         .into_iter()
         .filter(|s| !matches!(s, Status::Resolved | Status::Rejected | Status::Duplicate))
         .collect()
-}
-
-/// The heading of a timeline entry, and whether its body is shown as text
-/// under it (for entries whose body is itself the heading, it is not).
-pub fn event_heading(event_type: &str, body: Option<&str>) -> (String, bool) {
-    let own = |fallback: &str| body.filter(|b| !b.trim().is_empty()).unwrap_or(fallback).to_string();
-    match event_type {
-        "filed" => ("Case filed".into(), true),
-        "triaged" => ("Triaged".into(), true),
-        "note" => ("Internal note".into(), true),
-        "reply" => ("Reply sent to partner".into(), true),
-        "partner_reply" => ("Reply from partner".into(), true),
-        "resolved" => ("Case resolved – message to partner".into(), true),
-        "rejected" => ("Case rejected – message to partner".into(), true),
-        "status" => (own("Status changed"), false),
-        "assigned" => (own("Case assigned"), false),
-        "duplicate" => (own("Marked as a duplicate"), false),
-        other => {
-            let mut words = other.replace('_', " ");
-            if let Some(first) = words.get(..1) {
-                words = first.to_uppercase() + &words[1..];
-            }
-            (words, true)
-        }
-    }
 }
 
 #[cfg(test)]
@@ -400,17 +362,5 @@ mod tests {
         assert_eq!(p.status, Some(Status::InReview));
         assert_eq!(p.events[0].actor, Actor::Partner);
         assert_eq!(plan(CaseKind::Kpi, Status::InReview, &reply), Err(msg::NOT_WAITING.into()));
-    }
-
-    #[test]
-    fn timeline_headings_say_the_kind_in_words() {
-        assert_eq!(event_heading("note", Some("x")), ("Internal note".into(), true));
-        assert_eq!(event_heading("reply", Some("x")).0, "Reply sent to partner");
-        assert_eq!(event_heading("partner_reply", Some("x")).0, "Reply from partner");
-        assert_eq!(
-            event_heading("status", Some("Status changed to In review")),
-            ("Status changed to In review".into(), false)
-        );
-        assert_eq!(event_heading("landing_checked", None).0, "Landing checked");
     }
 }

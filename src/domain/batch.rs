@@ -32,14 +32,10 @@ impl BatchStatus {
         }
     }
 
-    /// Parses the stored form; a missing row is [`BatchStatus::Open`].
-    pub fn parse(raw: Option<&str>) -> Option<Self> {
-        match raw {
-            None | Some("open") => Some(Self::Open),
-            Some("submitted") => Some(Self::Submitted),
-            Some("published") => Some(Self::Published),
-            Some(_) => None,
-        }
+    /// Parses the stored form (a batch with no row at all is
+    /// [`BatchStatus::Open`]).
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Open, Self::Submitted, Self::Published].into_iter().find(|s| s.as_str() == raw)
     }
 
     /// Words for people (tag text).
@@ -199,10 +195,9 @@ mod tests {
     #[test]
     fn statuses_round_trip() {
         for s in [BatchStatus::Open, BatchStatus::Submitted, BatchStatus::Published] {
-            assert_eq!(BatchStatus::parse(Some(s.as_str())), Some(s));
+            assert_eq!(BatchStatus::parse(s.as_str()), Some(s));
         }
-        assert_eq!(BatchStatus::parse(None), Some(BatchStatus::Open));
-        assert_eq!(BatchStatus::parse(Some("lost")), None);
+        assert_eq!(BatchStatus::parse("lost"), None);
     }
 
     #[test]

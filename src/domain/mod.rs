@@ -14,4 +14,5 @@ pub mod rate;
 pub mod staff;
 pub mod text;
 pub mod throttle;
+pub mod timeline;
 pub mod triage;

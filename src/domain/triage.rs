@@ -32,6 +32,75 @@ pub enum Evidence {
     Image,
 }
 
+impl Evidence {
+    /// Every kind of evidence.
+    pub const ALL: [Evidence; 6] = [
+        Evidence::TextMatched,
+        Evidence::TextWithoutInvoiceNumber,
+        Evidence::NoTextLayer,
+        Evidence::Encrypted,
+        Evidence::Unextractable,
+        Evidence::Image,
+    ];
+
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TextMatched => "text_matched",
+            Self::TextWithoutInvoiceNumber => "text_without_invoice_number",
+            Self::NoTextLayer => "no_text_layer",
+            Self::Encrypted => "encrypted",
+            Self::Unextractable => "unextractable",
+            Self::Image => "image",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == raw)
+    }
+
+    /// What it means for staff, in words.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::TextMatched => "The invoice number was found in the file’s text",
+            Self::TextWithoutInvoiceNumber => "The file has text, but the invoice number was not found in it",
+            Self::NoTextLayer => "The PDF has no text (probably a scan): check it by eye",
+            Self::Encrypted => "The PDF is encrypted, so its text could not be read: check it by eye",
+            Self::Unextractable => "The PDF’s text could not be read: check it by eye",
+            Self::Image => "An image, with no text to check: check it by eye",
+        }
+    }
+}
+
+/// Who raised a flag: triage (recomputed as a whole when triage runs
+/// again) or the landing-page check (replaced by each check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FlagSource {
+    /// The triage rules.
+    Triage,
+    /// The landing-page check.
+    LandingCheck,
+}
+
+impl FlagSource {
+    /// Both sources.
+    pub const ALL: [FlagSource; 2] = [FlagSource::Triage, FlagSource::LandingCheck];
+
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Triage => "triage",
+            Self::LandingCheck => "landing_check",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
 /// Facts of a KPI case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KpiFacts {

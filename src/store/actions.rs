@@ -10,14 +10,14 @@ use super::cases::{self, CaseRow, NewAttachment, NewEvent};
 use super::schema::cases as c;
 use super::staff;
 use crate::domain::actions::{self, Action, Actor, Outcome, Plan};
-use crate::domain::case::{CaseKind, Status};
+use crate::domain::case::Status;
 use crate::error::AppError;
 
 /// The columns an action may change (`None`: left as it is).
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = c)]
 pub struct CaseChange {
-    pub status: Option<String>,
+    pub status: Option<Status>,
     pub assignee_id: Option<Option<i64>>,
     pub duplicate_of: Option<Option<i64>>,
     pub outcome: Option<Option<String>>,
@@ -28,7 +28,7 @@ pub struct CaseChange {
 impl CaseChange {
     fn of(plan: &Plan, now: NaiveDateTime) -> Self {
         Self {
-            status: plan.status.map(|s| s.as_str().to_string()),
+            status: plan.status,
             assignee_id: plan.assignee_id.map(Some),
             duplicate_of: plan.duplicate_of.map(Some),
             outcome: plan.outcome.map(|o| Some(o.to_string())),
@@ -91,12 +91,6 @@ pub enum Applied {
     Refused(String),
 }
 
-fn kind_and_status(case: &CaseRow) -> Result<(CaseKind, Status), AppError> {
-    let kind = CaseKind::parse(&case.kind).ok_or_else(|| anyhow::anyhow!("unknown case kind {}", case.kind))?;
-    let status = Status::parse(&case.status).ok_or_else(|| anyhow::anyhow!("unknown status {}", case.status))?;
-    Ok((kind, status))
-}
-
 fn write_plan(
     conn: &mut DbConnection,
     case: &CaseRow,
@@ -115,9 +109,9 @@ fn write_plan(
             &NewEvent {
                 case_id: case.id,
                 created_at: now,
-                actor_type: e.actor.as_str().into(),
+                actor_type: e.actor,
                 staff_id: if e.actor == Actor::Staff { staff_id } else { None },
-                event_type: e.event_type.into(),
+                event_type: e.event_type,
                 body: Some(e.body.clone()),
                 partner_visible: e.partner_visible,
             },
@@ -140,7 +134,7 @@ pub fn apply_staff_request(
     if case.version != version {
         return Ok(Applied::Stale);
     }
-    let (kind, status) = kind_and_status(&case)?;
+    let (kind, status) = (case.kind, case.status);
     let action = match request {
         StaffRequest::Assign(id) => match staff::by_id(conn, id)?.filter(|s| !s.disabled) {
             Some(s) => Action::Assign { staff_id: s.id, name: s.name },
@@ -185,7 +179,7 @@ pub fn apply_partner_reply(
     now: NaiveDateTime,
 ) -> Result<PartnerReplied, AppError> {
     let case = cases::find_by_tracking_hash(conn, tracking_hash)?.ok_or(AppError::NotFound)?;
-    let (kind, status) = kind_and_status(&case)?;
+    let (kind, status) = (case.kind, case.status);
     let Ok(plan) = actions::plan(kind, status, &Action::PartnerReply(message)) else {
         return Ok(PartnerReplied::NotWaiting);
     };

@@ -7,6 +7,8 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{batches, cases};
+use crate::domain::batch::BatchStatus;
+use crate::domain::case::{CaseKind, Status};
 
 /// A batch that has been submitted (a batch with no row is still open).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -14,7 +16,7 @@ use super::schema::{batches, cases};
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct BatchRow {
     pub batch_key: String,
-    pub status: String,
+    pub status: BatchStatus,
     pub submitted_at: Option<NaiveDateTime>,
     pub published_at: Option<NaiveDateTime>,
 }
@@ -26,8 +28,8 @@ pub struct BatchRow {
 pub struct BatchCaseRow {
     pub id: i64,
     pub reference: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: CaseKind,
+    pub status: Status,
     pub version: i32,
     pub partner_id: String,
     pub directory_name: Option<String>,
@@ -52,7 +54,7 @@ pub fn insert_submitted(conn: &mut DbConnection, key: &str, at: NaiveDateTime) -
     diesel::insert_into(batches::table)
         .values((
             batches::batch_key.eq(key),
-            batches::status.eq("submitted"),
+            batches::status.eq(BatchStatus::Submitted),
             batches::submitted_at.eq(Some(at)),
             batches::published_at.eq(None::<NaiveDateTime>),
         ))
@@ -63,15 +65,15 @@ pub fn insert_submitted(conn: &mut DbConnection, key: &str, at: NaiveDateTime) -
 /// Marks a submitted batch published; returns how many rows changed (0 if
 /// it was not in `submitted`).
 pub fn mark_published(conn: &mut DbConnection, key: &str, at: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(batches::table.find(key).filter(batches::status.eq("submitted")))
-        .set((batches::status.eq("published"), batches::published_at.eq(Some(at))))
+    diesel::update(batches::table.find(key).filter(batches::status.eq(BatchStatus::Submitted)))
+        .set((batches::status.eq(BatchStatus::Published), batches::published_at.eq(Some(at))))
         .execute(conn)
 }
 
 /// Directory requests with a given status, oldest first.
-pub fn directory_cases_with_status(conn: &mut DbConnection, status: &str) -> QueryResult<Vec<BatchCaseRow>> {
+pub fn directory_cases_with_status(conn: &mut DbConnection, status: Status) -> QueryResult<Vec<BatchCaseRow>> {
     cases::table
-        .filter(cases::kind.eq("directory"))
+        .filter(cases::kind.eq(CaseKind::Directory))
         .filter(cases::status.eq(status))
         .select(BatchCaseRow::as_select())
         .order(cases::id.asc())
@@ -79,9 +81,9 @@ pub fn directory_cases_with_status(conn: &mut DbConnection, status: &str) -> Que
 }
 
 /// The directory requests of one batch that have one of `statuses`, oldest first.
-pub fn cases_in_batch(conn: &mut DbConnection, key: &str, statuses: &[&str]) -> QueryResult<Vec<BatchCaseRow>> {
+pub fn cases_in_batch(conn: &mut DbConnection, key: &str, statuses: &[Status]) -> QueryResult<Vec<BatchCaseRow>> {
     cases::table
-        .filter(cases::kind.eq("directory"))
+        .filter(cases::kind.eq(CaseKind::Directory))
         .filter(cases::batch_key.eq(key))
         .filter(cases::status.eq_any(statuses.to_vec()))
         .select(BatchCaseRow::as_select())
@@ -99,9 +101,9 @@ pub fn set_batch_key(conn: &mut DbConnection, case_id: i64, key: &str) -> QueryR
 pub fn change_status(
     conn: &mut DbConnection,
     case_id: i64,
-    from: &str,
+    from: Status,
     version: i32,
-    to: &str,
+    to: Status,
     now: NaiveDateTime,
     closed_at: Option<NaiveDateTime>,
 ) -> QueryResult<usize> {

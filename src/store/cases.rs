@@ -5,7 +5,10 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{attachments, case_events, case_flags, cases, jobs};
+use super::schema::{attachments, case_events, case_flags, cases};
+use crate::domain::case::{CaseKind, Status};
+use crate::domain::timeline::{Actor, EventType};
+use crate::domain::triage::{Evidence, FlagCode, FlagSource};
 
 /// A stored case, every column.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -14,8 +17,8 @@ use super::schema::{attachments, case_events, case_flags, cases, jobs};
 pub struct CaseRow {
     pub id: i64,
     pub reference: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: CaseKind,
+    pub status: Status,
     pub version: i32,
     pub tracking_hash: String,
     pub idempotency_key: String,
@@ -48,7 +51,7 @@ pub struct CaseRow {
     pub document_type: Option<String>,
     pub anniversary_date: Option<NaiveDate>,
     pub description: Option<String>,
-    pub evidence: Option<String>,
+    pub evidence: Option<Evidence>,
     pub directory_name: Option<String>,
     pub country: Option<String>,
     pub landing_page_url: Option<String>,
@@ -61,8 +64,8 @@ pub struct CaseRow {
 #[diesel(table_name = cases)]
 pub struct NewCase {
     pub reference: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: CaseKind,
+    pub status: Status,
     pub version: i32,
     pub tracking_hash: String,
     pub idempotency_key: String,
@@ -90,7 +93,7 @@ pub struct NewCase {
     pub document_type: Option<String>,
     pub anniversary_date: Option<NaiveDate>,
     pub description: Option<String>,
-    pub evidence: Option<String>,
+    pub evidence: Option<Evidence>,
     pub directory_name: Option<String>,
     pub country: Option<String>,
     pub landing_page_url: Option<String>,
@@ -139,9 +142,9 @@ pub struct AttachmentMeta {
 pub struct NewEvent {
     pub case_id: i64,
     pub created_at: NaiveDateTime,
-    pub actor_type: String,
+    pub actor_type: Actor,
     pub staff_id: Option<i64>,
-    pub event_type: String,
+    pub event_type: EventType,
     pub body: Option<String>,
     pub partner_visible: bool,
 }
@@ -154,9 +157,9 @@ pub struct EventRow {
     pub id: i64,
     pub case_id: i64,
     pub created_at: NaiveDateTime,
-    pub actor_type: String,
+    pub actor_type: Actor,
     pub staff_id: Option<i64>,
-    pub event_type: String,
+    pub event_type: EventType,
     pub body: Option<String>,
     pub partner_visible: bool,
 }
@@ -166,10 +169,10 @@ pub struct EventRow {
 #[diesel(table_name = case_flags)]
 pub struct NewFlag {
     pub case_id: i64,
-    pub code: String,
+    pub code: FlagCode,
     pub reason: String,
     pub related_reference: Option<String>,
-    pub source: String,
+    pub source: FlagSource,
     pub created_at: NaiveDateTime,
 }
 
@@ -180,22 +183,10 @@ pub struct NewFlag {
 pub struct FlagRow {
     pub id: i64,
     pub case_id: i64,
-    pub code: String,
+    pub code: FlagCode,
     pub reason: String,
     pub related_reference: Option<String>,
-    pub source: String,
-    pub created_at: NaiveDateTime,
-}
-
-/// A background job to insert.
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = jobs)]
-pub struct NewJob {
-    pub kind: String,
-    pub case_id: i64,
-    pub status: String,
-    pub attempts: i32,
-    pub run_after: NaiveDateTime,
+    pub source: FlagSource,
     pub created_at: NaiveDateTime,
 }
 
@@ -204,9 +195,9 @@ pub struct NewJob {
 pub struct PartnerCaseRow {
     pub id: i64,
     pub reference: String,
-    pub kind: String,
+    pub kind: CaseKind,
     pub invoice_number_norm: Option<String>,
-    pub status: String,
+    pub status: Status,
 }
 
 /// Inserts a case and returns its id.
@@ -234,7 +225,7 @@ pub fn insert_event(conn: &mut DbConnection, new: &NewEvent) -> QueryResult<i64>
 }
 
 /// Replaces the flags of one source (triage or a check) on a case.
-pub fn replace_flags(conn: &mut DbConnection, case_id: i64, source: &str, flags: &[NewFlag]) -> QueryResult<()> {
+pub fn replace_flags(conn: &mut DbConnection, case_id: i64, source: FlagSource, flags: &[NewFlag]) -> QueryResult<()> {
     diesel::delete(case_flags::table.filter(case_flags::case_id.eq(case_id)).filter(case_flags::source.eq(source)))
         .execute(conn)?;
     for f in flags {
@@ -259,11 +250,6 @@ pub fn insert_flags(conn: &mut DbConnection, flags: &[NewFlag]) -> QueryResult<(
         diesel::insert_into(case_flags::table).values(f).execute(conn)?;
     }
     Ok(())
-}
-
-/// Inserts a job.
-pub fn insert_job(conn: &mut DbConnection, new: &NewJob) -> QueryResult<i64> {
-    diesel::insert_into(jobs::table).values(new).returning(jobs::id).get_result(conn)
 }
 
 /// The case filed with this idempotency key, if any: (id, reference).
@@ -386,7 +372,7 @@ pub fn set_triage(conn: &mut DbConnection, id: i64, t: &TriageColumns, now: Naiv
 }
 
 /// The flags one source set on a case.
-pub fn flags_from(conn: &mut DbConnection, case_id: i64, source: &str) -> QueryResult<Vec<FlagRow>> {
+pub fn flags_from(conn: &mut DbConnection, case_id: i64, source: FlagSource) -> QueryResult<Vec<FlagRow>> {
     case_flags::table
         .filter(case_flags::case_id.eq(case_id))
         .filter(case_flags::source.eq(source))

@@ -12,20 +12,64 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::cases::NewJob;
 use super::schema::jobs;
 
-/// Waiting to run (at or after `run_after`).
-pub const PENDING: &str = "pending";
-/// Claimed by a runner until `locked_until`.
-pub const RUNNING: &str = "running";
-/// Finished.
-pub const DONE: &str = "done";
-/// Finished without success (retries used up, or the job cannot run).
-pub const FAILED: &str = "failed";
+/// Where a job is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    /// Waiting to run (at or after `run_after`).
+    Pending,
+    /// Claimed by a runner until `locked_until`.
+    Running,
+    /// Finished.
+    Done,
+    /// Finished without success (retries used up, or the job cannot run).
+    Failed,
+}
 
-/// The landing-page check of a directory request.
-pub const KIND_LANDING_CHECK: &str = "landing_check";
+impl JobStatus {
+    /// Every status.
+    pub const ALL: [JobStatus; 4] = [JobStatus::Pending, JobStatus::Running, JobStatus::Done, JobStatus::Failed];
+
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == raw)
+    }
+}
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// The landing-page check of a directory request.
+    LandingCheck,
+}
+
+impl JobKind {
+    /// Every kind.
+    pub const ALL: [JobKind; 1] = [JobKind::LandingCheck];
+
+    /// Stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LandingCheck => "landing_check",
+        }
+    }
+
+    /// Parses the stored form.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == raw)
+    }
+}
 
 /// A stored job.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -33,9 +77,9 @@ pub const KIND_LANDING_CHECK: &str = "landing_check";
 #[diesel(check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub struct JobRow {
     pub id: i64,
-    pub kind: String,
+    pub kind: JobKind,
     pub case_id: i64,
-    pub status: String,
+    pub status: JobStatus,
     pub attempts: i32,
     pub run_after: NaiveDateTime,
     pub locked_until: Option<NaiveDateTime>,
@@ -61,10 +105,13 @@ pub fn claim_due(
     let due = jobs::table
         .filter(
             jobs::status
-                .eq(PENDING)
+                .eq(JobStatus::Pending)
                 .and(jobs::run_after.le(now))
-                .or(jobs::status.eq(RUNNING).and(jobs::locked_until.lt(now))),
+                .or(jobs::status.eq(JobStatus::Running).and(jobs::locked_until.lt(now))),
         )
+        // Only kinds this build knows: an older instance next to a newer
+        // one leaves the newer one's jobs alone.
+        .filter(jobs::kind.eq_any(JobKind::ALL))
         .select(jobs::id)
         .order((jobs::run_after.asc(), jobs::id.asc()))
         .limit(limit);
@@ -76,7 +123,11 @@ pub fn claim_due(
         return Ok(Vec::new());
     }
     diesel::update(jobs::table.filter(jobs::id.eq_any(&ids)))
-        .set((jobs::status.eq(RUNNING), jobs::attempts.eq(jobs::attempts + 1), jobs::locked_until.eq(lease_until)))
+        .set((
+            jobs::status.eq(JobStatus::Running),
+            jobs::attempts.eq(jobs::attempts + 1),
+            jobs::locked_until.eq(lease_until),
+        ))
         .execute(conn)?;
     jobs::table.filter(jobs::id.eq_any(&ids)).select(JobRow::as_select()).order(jobs::id.asc()).load(conn)
 }
@@ -88,12 +139,12 @@ pub fn finish(
     conn: &mut DbConnection,
     id: i64,
     attempt: i32,
-    status: &str,
+    status: JobStatus,
     now: NaiveDateTime,
     error: Option<&str>,
 ) -> QueryResult<bool> {
     let n = diesel::update(
-        jobs::table.filter(jobs::id.eq(id).and(jobs::status.eq(RUNNING)).and(jobs::attempts.eq(attempt))),
+        jobs::table.filter(jobs::id.eq(id).and(jobs::status.eq(JobStatus::Running)).and(jobs::attempts.eq(attempt))),
     )
     .set((
         jobs::status.eq(status),
@@ -116,10 +167,10 @@ pub fn retry_at(
     error: &str,
 ) -> QueryResult<bool> {
     let n = diesel::update(
-        jobs::table.filter(jobs::id.eq(id).and(jobs::status.eq(RUNNING)).and(jobs::attempts.eq(attempt))),
+        jobs::table.filter(jobs::id.eq(id).and(jobs::status.eq(JobStatus::Running)).and(jobs::attempts.eq(attempt))),
     )
     .set((
-        jobs::status.eq(PENDING),
+        jobs::status.eq(JobStatus::Pending),
         jobs::run_after.eq(run_after),
         jobs::locked_until.eq(None::<NaiveDateTime>),
         jobs::last_error.eq(Some(error)),
@@ -132,10 +183,10 @@ pub fn retry_at(
 /// the attempt does not count.
 pub fn release(conn: &mut DbConnection, id: i64, attempt: i32, now: NaiveDateTime) -> QueryResult<bool> {
     let n = diesel::update(
-        jobs::table.filter(jobs::id.eq(id).and(jobs::status.eq(RUNNING)).and(jobs::attempts.eq(attempt))),
+        jobs::table.filter(jobs::id.eq(id).and(jobs::status.eq(JobStatus::Running)).and(jobs::attempts.eq(attempt))),
     )
     .set((
-        jobs::status.eq(PENDING),
+        jobs::status.eq(JobStatus::Pending),
         jobs::run_after.eq(now),
         jobs::locked_until.eq(None::<NaiveDateTime>),
         jobs::attempts.eq(attempt - 1),
@@ -147,11 +198,11 @@ pub fn release(conn: &mut DbConnection, id: i64, attempt: i32, now: NaiveDateTim
 /// Queues a job of `kind` for a case to run now. A job of that kind already
 /// waiting for the case is brought forward (and given fresh retries) instead
 /// of queuing a second one. Returns the job's id.
-pub fn enqueue(conn: &mut DbConnection, kind: &str, case_id: i64, now: NaiveDateTime) -> QueryResult<i64> {
+pub fn enqueue(conn: &mut DbConnection, kind: JobKind, case_id: i64, now: NaiveDateTime) -> QueryResult<i64> {
     let waiting: Option<i64> = jobs::table
         .filter(jobs::kind.eq(kind))
         .filter(jobs::case_id.eq(case_id))
-        .filter(jobs::status.eq(PENDING))
+        .filter(jobs::status.eq(JobStatus::Pending))
         .select(jobs::id)
         .first(conn)
         .optional()?;
@@ -161,10 +212,26 @@ pub fn enqueue(conn: &mut DbConnection, kind: &str, case_id: i64, now: NaiveDate
             .execute(conn)?;
         return Ok(id);
     }
-    super::cases::insert_job(
-        conn,
-        &NewJob { kind: kind.into(), case_id, status: PENDING.into(), attempts: 0, run_after: now, created_at: now },
-    )
+    insert(conn, kind, case_id, now)
+}
+
+/// A job to insert.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = jobs)]
+struct NewJob {
+    kind: JobKind,
+    case_id: i64,
+    status: JobStatus,
+    attempts: i32,
+    run_after: NaiveDateTime,
+    created_at: NaiveDateTime,
+}
+
+/// Queues a new job of `kind` for a case (one that has none waiting, such as
+/// a case being filed) to run now. Returns its id.
+pub fn insert(conn: &mut DbConnection, kind: JobKind, case_id: i64, now: NaiveDateTime) -> QueryResult<i64> {
+    let new = NewJob { kind, case_id, status: JobStatus::Pending, attempts: 0, run_after: now, created_at: now };
+    diesel::insert_into(jobs::table).values(&new).returning(jobs::id).get_result(conn)
 }
 
 /// The jobs of a case, oldest first.

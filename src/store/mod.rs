@@ -15,6 +15,7 @@ pub mod schema;
 pub mod secrets;
 mod sqlite_writer;
 pub mod staff;
+mod types;
 pub mod uploads;
 mod url;
 

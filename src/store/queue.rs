@@ -21,6 +21,9 @@ use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 
 use super::DbConnection;
 use super::schema::{case_counts, case_events, case_flags, cases};
+use crate::domain::case::{CaseKind, Status};
+use crate::domain::timeline::{Actor, EventType};
+use crate::domain::triage::FlagCode;
 
 /// The backend type queries are boxed for.
 type Backend = <DbConnection as diesel::Connection>::Backend;
@@ -35,13 +38,13 @@ pub use crate::domain::queue::ResolvedAssignee as Assignee;
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {
     /// `cases.kind`.
-    pub kind: Option<String>,
+    pub kind: Option<CaseKind>,
     /// `cases.status IN (…)`; never empty in practice.
-    pub statuses: Vec<String>,
+    pub statuses: Vec<Status>,
     /// `cases.assignee_id`.
     pub assignee: Option<Assignee>,
     /// A flag code the case carries.
-    pub flag: Option<String>,
+    pub flag: Option<FlagCode>,
     /// Lower-cased search text (matched as a substring of `search_text`).
     pub needle: Option<String>,
     /// The ids the search index found for `needle`, when [`narrow`] looked
@@ -127,8 +130,8 @@ fn probe_words(needle: &str) -> Vec<&str> {
 pub struct QueueRow {
     pub id: i64,
     pub reference: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: CaseKind,
+    pub status: Status,
     pub partner_id: String,
     pub company_name: String,
     pub priority: i32,
@@ -292,9 +295,9 @@ fn tallied(f: &QueueFilter) -> bool {
 #[derive(Debug, Clone, Default)]
 pub struct Counts {
     /// Cases per status, with every filter but the status one.
-    pub by_status: Vec<(String, i64)>,
+    pub by_status: Vec<(Status, i64)>,
     /// Cases per kind, with every filter but the kind one.
-    pub by_kind: Vec<(String, i64)>,
+    pub by_kind: Vec<(CaseKind, i64)>,
     /// All cases, whatever the filters, when it came with the counts.
     pub all: Option<i64>,
 }
@@ -306,7 +309,7 @@ pub fn counts(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Counts> {
     if !tallied(f) {
         return Ok(Counts { by_status: counts_by_status(conn, f)?, by_kind: counts_by_kind(conn, f)?, all: None });
     }
-    let rows: Vec<(String, String, i64, i64)> = case_counts::table
+    let rows: Vec<(CaseKind, Status, i64, i64)> = case_counts::table
         .group_by((case_counts::kind, case_counts::status, case_counts::assignee_key))
         .select((
             case_counts::kind,
@@ -320,8 +323,8 @@ pub fn counts(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Counts> {
         Some(Assignee::Unassigned) => key == 0,
         Some(Assignee::Staff(id)) => key == id,
     };
-    let mut by_status: HashMap<String, i64> = HashMap::new();
-    let mut by_kind: HashMap<String, i64> = HashMap::new();
+    let mut by_status: HashMap<Status, i64> = HashMap::new();
+    let mut by_kind: HashMap<CaseKind, i64> = HashMap::new();
     let mut all = 0;
     for (kind, status, key, n) in rows {
         all += n;
@@ -339,7 +342,7 @@ pub fn counts(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Counts> {
 }
 
 /// Cases per status, with every filter but the status one.
-fn counts_by_status(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<(String, i64)>> {
+fn counts_by_status(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<(Status, i64)>> {
     cases::table
         .filter(condition(f, Skip::Status, Plan::for_filter(conn, f)))
         .group_by(cases::status)
@@ -348,7 +351,7 @@ fn counts_by_status(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec
 }
 
 /// Cases per kind, with every filter but the kind one.
-fn counts_by_kind(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<(String, i64)>> {
+fn counts_by_kind(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Vec<(CaseKind, i64)>> {
     cases::table
         .filter(condition(f, Skip::Kind, Plan::for_filter(conn, f)))
         .group_by(cases::kind)
@@ -458,7 +461,7 @@ pub fn page_from(
 }
 
 /// The flag codes of some cases: (case id, code), in flag order of insertion.
-pub fn flags_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
+pub fn flags_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, FlagCode)>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -476,21 +479,21 @@ pub struct Claimed {
     pub id: i64,
     /// Reference.
     pub reference: String,
-    /// Kind (stored form).
-    pub kind: String,
+    /// Kind.
+    pub kind: CaseKind,
 }
 
 /// What claiming does to the case, decided by the domain.
 #[derive(Debug, Clone)]
-pub struct Claim<'a> {
+pub struct Claim {
     /// The claiming staff member.
     pub staff_id: i64,
     /// Only cases of this kind, if given.
-    pub kind: Option<&'a str>,
+    pub kind: Option<CaseKind>,
     /// The status a claimable case has (`open`).
-    pub from_status: &'a str,
+    pub from_status: Status,
     /// The status it moves to (`in_review`).
-    pub to_status: &'a str,
+    pub to_status: Status,
     /// The timeline entry's body ("Claimed by NAME").
     pub event_body: String,
     /// Now.
@@ -508,7 +511,7 @@ struct IdRow {
 /// claimers each take a different row instead of queueing on the same one).
 /// On SQLite the caller's `BEGIN IMMEDIATE` under the app's one writer lock
 /// already serialises claimers.
-fn next_claimable(conn: &mut DbConnection, c: &Claim<'_>) -> QueryResult<Option<i64>> {
+fn next_claimable(conn: &mut DbConnection, c: &Claim) -> QueryResult<Option<i64>> {
     match conn {
         DbConnection::Pg(pg) => {
             let kind_clause = if c.kind.is_some() { " AND kind = $2" } else { "" };
@@ -542,7 +545,7 @@ fn next_claimable(conn: &mut DbConnection, c: &Claim<'_>) -> QueryResult<Option<
 /// the staff member, moves it to `to_status`, bumps its version and appends
 /// a "claimed" timeline entry. Runs inside the caller's write transaction.
 /// `None` when nothing is left to claim.
-pub fn claim_next(conn: &mut DbConnection, c: &Claim<'_>) -> QueryResult<Option<Claimed>> {
+pub fn claim_next(conn: &mut DbConnection, c: &Claim) -> QueryResult<Option<Claimed>> {
     // A guarded UPDATE: if another claimer got the row first (it cannot on
     // either backend, but the row count is the proof), try the next one.
     for _ in 0..5 {
@@ -569,15 +572,15 @@ pub fn claim_next(conn: &mut DbConnection, c: &Claim<'_>) -> QueryResult<Option<
             .values((
                 case_events::case_id.eq(id),
                 case_events::created_at.eq(c.now),
-                case_events::actor_type.eq("staff"),
+                case_events::actor_type.eq(Actor::Staff),
                 case_events::staff_id.eq(Some(c.staff_id)),
-                case_events::event_type.eq("claimed"),
+                case_events::event_type.eq(EventType::Claimed),
                 case_events::body.eq(Some(c.event_body.clone())),
                 case_events::partner_visible.eq(false),
             ))
             .execute(conn)?;
         let (reference, kind) =
-            cases::table.find(id).select((cases::reference, cases::kind)).first::<(String, String)>(conn)?;
+            cases::table.find(id).select((cases::reference, cases::kind)).first::<(String, CaseKind)>(conn)?;
         return Ok(Some(Claimed { id, reference, kind }));
     }
     Ok(None)

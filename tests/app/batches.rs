@@ -164,11 +164,11 @@ async fn submitting_moves_the_batch_to_submitted_and_tells_the_partner_when_then
     assert_eq!(location(&r), PAGE);
     for reference in [&first, &second] {
         let case = app.case(reference).await;
-        assert_eq!(case.status, "submitted", "{reference}");
+        assert_eq!(case.status.as_str(), "submitted", "{reference}");
         assert_eq!(case.batch_key.as_deref(), Some(key.as_str()));
         assert_eq!(case.version, before + 1, "the version is bumped");
     }
-    assert_eq!(app.case(&waiting).await.status, "open", "only approved requests are sent");
+    assert_eq!(app.case(&waiting).await.status.as_str(), "open", "only approved requests are sent");
     assert_eq!(batch_status(&app, &key).await.as_deref(), Some("submitted"));
 
     // The timeline entry is partner-visible and says when to expect the listing.
@@ -229,11 +229,11 @@ async fn submitting_moves_the_batch_to_submitted_and_tells_the_partner_when_then
     assert_eq!(r.status().as_u16(), 303);
     for reference in [&first, &second] {
         let case = app.case(reference).await;
-        assert_eq!(case.status, "published");
+        assert_eq!(case.status.as_str(), "published");
         assert_eq!(case.version, before + 2);
         assert!(case.closed_at.is_some());
     }
-    assert_eq!(app.case(&waiting).await.status, "approved", "the next batch is untouched");
+    assert_eq!(app.case(&waiting).await.status.as_str(), "approved", "the next batch is untouched");
     assert_eq!(batch_status(&app, &key).await.as_deref(), Some("published"));
     let (_, track) = app.get_html(&first_track).await;
     assert!(track.contains("Your listing is published"));
@@ -265,7 +265,7 @@ async fn refused_batch_actions_explain_why_and_change_nothing() {
     let r = post_action(&app, &key, "publish", &token).await;
     assert_eq!(r.status().as_u16(), 409);
     assert!(r.text().await.expect("body").contains(&format!("The {label} batch has not been submitted yet")));
-    assert_eq!(app.case(&reference).await.status, "approved");
+    assert_eq!(app.case(&reference).await.status.as_str(), "approved");
 
     // Submitting twice.
     assert_eq!(post_action(&app, &key, "submit", &token).await.status().as_u16(), 303);
@@ -317,7 +317,7 @@ async fn batch_actions_need_the_token_and_a_signed_in_user() {
     }
     let r = app.client.post(app.url(&format!("{PAGE}/{key}/submit"))).send().await.expect("POST");
     assert!(matches!(r.status().as_u16(), 400 | 403 | 415), "no body at all is refused, got {}", r.status());
-    assert_eq!(app.case(&reference).await.status, "approved");
+    assert_eq!(app.case(&reference).await.status.as_str(), "approved");
     assert_eq!(batch_status(&app, &key).await, None);
 }
 
@@ -336,7 +336,7 @@ async fn agents_submit_and_publish_batches_only_when_an_admin_allows_it() {
     assert_eq!(r.status().as_u16(), 403);
     assert!(r.text().await.expect("body").contains("agents an admin has allowed"));
     assert_eq!(batch_status(&app, &key).await, None, "nothing was submitted");
-    assert_eq!(app.case(&reference).await.status, "approved");
+    assert_eq!(app.case(&reference).await.status.as_str(), "approved");
 
     // An admin allows Ana; the same agent session may now submit.
     let admin = app.second_client();

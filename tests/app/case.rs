@@ -100,7 +100,7 @@ async fn the_case_page_shows_what_was_filed_flags_with_reasons_and_the_timeline(
     let case = app.case(&second).await;
     let id = case.id;
     let flags = app.db.read(move |c| Ok(frontline::store::cases::flags(c, id)?)).await.expect("flags");
-    let dup = flags.iter().find(|f| f.code == "possible_duplicate").expect("possible duplicate flagged");
+    let dup = flags.iter().find(|f| f.code.as_str() == "possible_duplicate").expect("possible duplicate flagged");
     let page = html_unescape(&html);
     assert!(page.contains("Possible duplicate"));
     assert!(page.contains(&dup.reason), "the flag's reason is shown: {}", dup.reason);
@@ -180,8 +180,10 @@ async fn assigning_to_me_or_a_colleague_is_recorded_with_a_one_time_banner() {
     assert!(html.contains("Case assigned to Bo Lin"));
     assert_eq!(app.case(&reference).await.assignee_id, Some(bo));
     let ev = events(&app, case.id).await;
-    assert_eq!(ev.iter().filter(|e| e.event_type == "assigned").count(), 2);
-    assert!(ev.iter().filter(|e| e.event_type == "assigned").all(|e| e.staff_id == Some(me) && !e.partner_visible));
+    assert_eq!(ev.iter().filter(|e| e.event_type.as_str() == "assigned").count(), 2);
+    assert!(
+        ev.iter().filter(|e| e.event_type.as_str() == "assigned").all(|e| e.staff_id == Some(me) && !e.partner_visible)
+    );
     let html = act_422(&app, &reference, "assign", &[("assignee", "424242")]).await;
     assert!(html.contains("<a href=\"#assignee\">Select who to assign the case to</a>"));
 }
@@ -192,7 +194,7 @@ async fn status_changes_follow_the_state_machine() {
     let html = act_422(&app, &reference, "status", &[("status", "resolved")]).await;
     assert!(html.contains("<a href=\"#status\">A case cannot go from Open to Resolved</a>"), "the domain's message");
     assert!(html.contains("<title>Error: "));
-    assert_eq!(app.case(&reference).await.status, "open", "nothing changed");
+    assert_eq!(app.case(&reference).await.status.as_str(), "open", "nothing changed");
     let html = act_422(&app, &reference, "status", &[]).await;
     assert!(html.contains("<a href=\"#status\">Select the new status</a>"));
     let html = act_ok(&app, &reference, "status", &[("status", "in_review")]).await;
@@ -200,13 +202,13 @@ async fn status_changes_follow_the_state_machine() {
     let case = app.case(&reference).await;
     assert_eq!((case.status.as_str(), case.version), ("in_review", 2));
     let ev = events(&app, case.id).await;
-    assert_eq!(ev[0].event_type, "status");
-    assert_eq!(ev[0].actor_type, "staff");
+    assert_eq!(ev[0].event_type.as_str(), "status");
+    assert_eq!(ev[0].actor_type.as_str(), "staff");
     assert_eq!(ev[0].staff_id, Some(me));
     // In review may resolve, but only through the form that carries a message.
     let html = act_422(&app, &reference, "status", &[("status", "resolved")]).await;
     assert!(html.contains("Resolve or reject"));
-    assert_eq!(app.case(&reference).await.status, "in_review");
+    assert_eq!(app.case(&reference).await.status.as_str(), "in_review");
     let html = act_422(&app, &reference, "status", &[("status", "approved")]).await;
     assert!(html.contains("A case cannot go from In review to Approved"), "KPI cases are never approved");
 }
@@ -232,7 +234,7 @@ async fn notes_are_internal_escaped_and_keep_line_breaks() {
     assert!(shown[..end].contains("script") && !shown[..end].contains('<'), "escaped: {}", &shown[..end]);
     assert!(!html.contains("<script>alert(1)</script>"));
     let case = app.case(&reference).await;
-    let note = events(&app, case.id).await.into_iter().find(|e| e.event_type == "note").expect("note stored");
+    let note = events(&app, case.id).await.into_iter().find(|e| e.event_type.as_str() == "note").expect("note stored");
     assert!(!note.partner_visible);
     assert_eq!(note.body.as_deref(), Some("Called the partner <script>alert(1)</script>\nSecond line"));
     let (_, tracking) = app.get_html(&track).await;
@@ -257,8 +259,8 @@ async fn a_reply_waits_on_the_partner_who_sees_it_on_the_tracking_page() {
     assert!(html.contains("Reply sent – the case is now waiting on the partner"));
     assert!(html.contains("Reply sent to partner"));
     let case = app.case(&reference).await;
-    assert_eq!(case.status, "waiting_on_partner");
-    let reply = events(&app, case.id).await.into_iter().find(|e| e.event_type == "reply").expect("reply");
+    assert_eq!(case.status.as_str(), "waiting_on_partner");
+    let reply = events(&app, case.id).await.into_iter().find(|e| e.event_type.as_str() == "reply").expect("reply");
     assert!(reply.partner_visible);
     let (_, tracking) = app.get_html(&track).await;
     assert!(tracking.contains("Messages from support"));
@@ -273,7 +275,7 @@ async fn an_unticked_reply_leaves_the_status_alone() {
     to_in_review(&app, &reference).await;
     let html = act_ok(&app, &reference, "reply", &[("message", "We are looking into it")]).await;
     assert!(html.contains("Reply sent to the partner"));
-    assert_eq!(app.case(&reference).await.status, "in_review");
+    assert_eq!(app.case(&reference).await.status.as_str(), "in_review");
 }
 
 #[actix_web::test]
@@ -294,12 +296,12 @@ async fn resolving_and_rejecting_close_the_case_with_a_message_to_the_partner() 
     .await;
     assert!(html.contains("Case resolved – the partner can see your message"));
     let case = app.case(&reference).await;
-    assert_eq!(case.status, "resolved");
+    assert_eq!(case.status.as_str(), "resolved");
     assert_eq!(case.outcome.as_deref(), Some("resolved"));
     assert_eq!(case.resolution_message.as_deref(), Some("Your KPI now shows the invoice."));
     assert!(case.closed_at.is_some());
     let ev = events(&app, case.id).await;
-    assert!(ev.iter().any(|e| e.event_type == "resolved" && e.partner_visible));
+    assert!(ev.iter().any(|e| e.event_type.as_str() == "resolved" && e.partner_visible));
     let (_, tracking) = app.get_html(&track).await;
     assert!(tracking.contains("Your KPI now shows the invoice."));
     assert!(tracking.contains("Resolved"));
@@ -321,13 +323,13 @@ async fn a_duplicate_names_an_existing_other_case() {
     assert!(html.contains("Enter the reference of the original case"));
     let html = act_422(&app, &reference, "duplicate", &[("original", &reference)]).await;
     assert!(html.contains("The original case must be another case"));
-    assert_eq!(app.case(&reference).await.status, "open");
+    assert_eq!(app.case(&reference).await.status.as_str(), "open");
     let (original, _) = file_kpi(&app, &with(kpi_fields(), "invoice_number", Some("INV-2026-0777"))).await;
     let html = act_ok(&app, &reference, "duplicate", &[("original", &original)]).await;
     assert!(html.contains(&format!("Case marked as a duplicate of {original}")));
     assert!(html.contains(&format!("href=\"/staff/cases/{original}\"")));
     let case = app.case(&reference).await;
-    assert_eq!(case.status, "duplicate");
+    assert_eq!(case.status.as_str(), "duplicate");
     assert_eq!(case.duplicate_of, Some(app.case(&original).await.id));
     assert!(case.closed_at.is_some());
 }
@@ -408,7 +410,7 @@ async fn the_partner_replies_with_an_attachment_and_the_case_returns_to_review()
     forged.insert("csrf_token".into(), "1.00".into());
     let r = partner_reply(&app, &track, &forged, "Here it is", None).await;
     assert_eq!(r.status().as_u16(), 403);
-    assert_eq!(app.case(&reference).await.status, "waiting_on_partner");
+    assert_eq!(app.case(&reference).await.status.as_str(), "waiting_on_partner");
 
     // Any readable PDF will do: an order confirmation is fine as an attachment.
     let attached = fixture("order_confirmation_libreoffice.pdf");
@@ -417,9 +419,9 @@ async fn the_partner_replies_with_an_attachment_and_the_case_returns_to_review()
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(location(&r), track);
     let case = app.case(&reference).await;
-    assert_eq!(case.status, "in_review");
+    assert_eq!(case.status.as_str(), "in_review");
     let ev = events(&app, case.id).await;
-    let reply = ev.iter().find(|e| e.event_type == "partner_reply").expect("reply stored");
+    let reply = ev.iter().find(|e| e.event_type.as_str() == "partner_reply").expect("reply stored");
     assert_eq!((reply.actor_type.as_str(), reply.partner_visible), ("partner", true));
     let id = case.id;
     let files = app.db.read(move |c| Ok(frontline::store::cases::attachments(c, id)?)).await.expect("files");

@@ -15,8 +15,8 @@ async fn a_valid_directory_request_is_stored_and_trackable() {
     assert!(html.contains("third week"), "the batch rule is explained");
     assert!(html.contains("should be visible by"));
     let case = app.case(&reference).await;
-    assert_eq!(case.kind, "directory");
-    assert_eq!(case.status, "open");
+    assert_eq!(case.kind.as_str(), "directory");
+    assert_eq!(case.status.as_str(), "open");
     assert_eq!(case.country.as_deref(), Some("TW"));
     assert!(case.batch_key.is_some());
     // A later visit shows the receipt without the panel.

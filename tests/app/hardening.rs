@@ -31,7 +31,7 @@ async fn a_third_and_fourth_open_case_for_one_partner_are_filed_with_a_flag_per_
     let dups: Vec<Option<String>> = flags_of(&app, &refs[3])
         .await
         .into_iter()
-        .filter(|f| f.code == "possible_duplicate")
+        .filter(|f| f.code.as_str() == "possible_duplicate")
         .map(|f| f.related_reference)
         .collect();
     let mut want: Vec<Option<String>> = refs[..3].iter().cloned().map(Some).collect();
@@ -47,7 +47,7 @@ async fn a_third_and_fourth_open_case_for_one_partner_are_filed_with_a_flag_per_
         let (_, html) = app.get_html(&location(&r)).await;
         kpi.push(reference_in(&html).expect("reference"));
     }
-    let dups = flags_of(&app, &kpi[2]).await.into_iter().filter(|f| f.code == "possible_duplicate").count();
+    let dups = flags_of(&app, &kpi[2]).await.into_iter().filter(|f| f.code.as_str() == "possible_duplicate").count();
     assert_eq!(dups, 2);
 
     // Closing one of them re-triages the others without tripping over the
@@ -69,7 +69,7 @@ async fn a_third_and_fourth_open_case_for_one_partner_are_filed_with_a_flag_per_
     let left: Vec<Option<String>> = flags_of(&app, &kpi[2])
         .await
         .into_iter()
-        .filter(|f| f.code == "possible_duplicate")
+        .filter(|f| f.code.as_str() == "possible_duplicate")
         .map(|f| f.related_reference)
         .collect();
     assert_eq!(left, vec![Some(kpi[1].clone())], "only the flag of the closed case went away");

@@ -23,7 +23,7 @@ async fn a_valid_kpi_case_is_stored_with_its_invoice_and_trackable() {
     let case = app.case(&reference).await;
     assert_eq!(case.revenue_minor, Some(125_050), "revenue stored exactly");
     assert_eq!(case.invoice_number_norm.as_deref(), Some("INV20260423"));
-    assert_eq!(case.evidence.as_deref(), Some("text_matched"));
+    assert_eq!(case.evidence.map(|e| e.as_str()), Some("text_matched"));
     let id = case.id;
     let files = app.db.read(move |c| Ok(frontline::store::cases::attachments(c, id)?)).await.expect("files");
     assert_eq!(files.len(), 1);
@@ -164,7 +164,7 @@ async fn genuine_invoices_that_cannot_be_read_are_accepted_and_marked_for_a_look
         assert_eq!(r.status().as_u16(), 303, "{name} is accepted");
         let (_, html) = app.get_html(&location(&r)).await;
         let case = app.case(&reference_in(&html).expect("reference")).await;
-        assert_eq!(case.evidence.as_deref(), Some(evidence), "{name}");
+        assert_eq!(case.evidence.map(|e| e.as_str()), Some(evidence), "{name}");
     }
 }
 
@@ -240,7 +240,7 @@ async fn an_invoice_that_passed_is_kept_while_the_partner_fixes_another_answer()
     let files = app.db.read(move |c| Ok(frontline::store::cases::attachments(c, id)?)).await.expect("files");
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].file_name, "發票-INV-2026-0423.pdf");
-    assert_eq!(case.evidence.as_deref(), Some("text_matched"));
+    assert_eq!(case.evidence.map(|e| e.as_str()), Some("text_matched"));
     // A fresh form has no kept file: the file is still required.
     let r = app.post_kpi(&kpi_fields(), None).await;
     assert_eq!(r.status().as_u16(), 422);

@@ -124,13 +124,13 @@ async fn checked(app: &TestApp, case_id: i64, after: Option<NaiveDateTime>, limi
 
 async fn landing_flags(app: &TestApp, case_id: i64) -> Vec<FlagRow> {
     let all = app.db.read(move |conn| Ok(frontline::store::cases::flags(conn, case_id)?)).await.expect("flags");
-    all.into_iter().filter(|f| f.source == "landing_check").collect()
+    all.into_iter().filter(|f| f.source.as_str() == "landing_check").collect()
 }
 
 async fn check_events(app: &TestApp, case_id: i64) -> Vec<EventRow> {
     let all =
         app.db.read(move |conn| Ok(frontline::store::cases::events(conn, case_id, false)?)).await.expect("events");
-    all.into_iter().filter(|e| e.event_type == "landing_check").collect()
+    all.into_iter().filter(|e| e.event_type.as_str() == "landing_check").collect()
 }
 
 async fn case_jobs(app: &TestApp, case_id: i64) -> Vec<JobRow> {
@@ -150,7 +150,7 @@ async fn a_good_landing_page_raises_no_flags_and_is_noted_on_the_timeline() {
     assert_eq!(codes(&landing_flags(&app, case.id).await), Vec::<&str>::new());
     let events = check_events(&app, case.id).await;
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].actor_type, "system");
+    assert_eq!(events[0].actor_type.as_str(), "system");
     assert!(!events[0].partner_visible, "the check is internal");
     let body = events[0].body.clone().unwrap_or_default();
     assert!(body.contains("no problems found"), "{body}");
@@ -232,7 +232,7 @@ async fn a_job_left_running_by_a_dead_instance_is_taken_again_once_its_lease_end
     .await;
     let case = file_directory(&app).await;
     let job = case_jobs(&app, case.id).await.remove(0);
-    assert_eq!(job.status, "pending");
+    assert_eq!(job.status.as_str(), "pending");
     // A crashed instance claimed it; its lease still runs.
     let now = chrono::Utc::now().naive_utc();
     lease_job(&app, job.id, now + chrono::Duration::hours(1)).await;
@@ -293,7 +293,7 @@ async fn staff_can_run_the_check_again_and_its_flags_replace_the_previous_ones()
     assert_eq!(check_events(&app, case.id).await.len(), 2, "each check is on the timeline");
     let jobs = case_jobs(&app, case.id).await;
     assert_eq!(jobs.len(), 2);
-    assert!(jobs.iter().all(|j| j.status == "done"));
+    assert!(jobs.iter().all(|j| j.status.as_str() == "done"));
 
     // Only directory requests have a landing page; unknown cases are 404.
     let kpi = app.post_kpi(&kpi_fields(), Some(("invoice.pdf", fixture("invoice_chromium.pdf")))).await;

@@ -39,8 +39,8 @@ fn bulk_case(i: usize, kind: &str) -> NewCase {
     let kpi = kind == "kpi";
     NewCase {
         reference: String::new(),
-        kind: kind.into(),
-        status: "open".into(),
+        kind: frontline::domain::case::CaseKind::parse(kind).expect("kind"),
+        status: frontline::domain::case::Status::Open,
         version: 1,
         tracking_hash: format!("hash-{i}-{}", frontline::keys::random_hex(8)),
         idempotency_key: format!("key-{i}-{}", frontline::keys::random_hex(8)),
@@ -631,7 +631,7 @@ async fn claim_next_takes_the_most_urgent_unassigned_open_case() {
     assert_eq!(location(&r), format!("/staff/cases/{}", refs[2]));
     let case = app.case(&refs[2]).await;
     assert_eq!(case.assignee_id, Some(me));
-    assert_eq!(case.status, "in_review");
+    assert_eq!(case.status.as_str(), "in_review");
     assert_eq!(case.version, 2);
     let id = case.id;
     let events: Vec<EventFields> = app
@@ -750,7 +750,7 @@ async fn concurrent_claims_never_hand_out_a_case_twice() {
     let agent_ids: Vec<i64> = agents.iter().map(|a| a.1).collect();
     for reference in &claimed {
         let case = app.case(reference).await;
-        assert_eq!(case.status, "in_review");
+        assert_eq!(case.status.as_str(), "in_review");
         assert_eq!(case.version, 2);
         assert!(agent_ids.contains(&case.assignee_id.expect("assigned")));
     }
@@ -803,7 +803,7 @@ async fn queue_at_100k_cases_plans_and_timings() {
             for i in 0..100_000usize {
                 let kind = if i % 5 == 0 { "directory" } else { "kpi" };
                 let mut c = bulk_case(i, kind);
-                c.status = statuses[i % statuses.len()].into();
+                c.status = frontline::domain::case::Status::parse(statuses[i % statuses.len()]).expect("status");
                 c.priority = (i % 4) as i32 + 1;
                 c.due_date = today() + Duration::days((i % 60) as i64 - 20);
                 let id = cases_store::insert_case(conn, &c)?;
@@ -816,15 +816,15 @@ async fn queue_at_100k_cases_plans_and_timings() {
         .await
         .expect("seed");
     println!("seeded 100,000 cases in {:?}", started.elapsed());
-    let open: Vec<String> = frontline::domain::queue::open_statuses().iter().map(|s| s.as_str().to_string()).collect();
+    let open: Vec<frontline::domain::case::Status> = frontline::domain::queue::open_statuses().to_vec();
     let views: Vec<(&str, QueueFilter)> = vec![
         ("default (open work)", QueueFilter { statuses: open.clone(), ..Default::default() }),
-        ("status=open", QueueFilter { statuses: vec!["open".into()], ..Default::default() }),
+        ("status=open", QueueFilter { statuses: vec![frontline::domain::case::Status::Open], ..Default::default() }),
         (
             "status=open&kind=kpi&assignee=unassigned",
             QueueFilter {
-                statuses: vec!["open".into()],
-                kind: Some("kpi".into()),
+                statuses: vec![frontline::domain::case::Status::Open],
+                kind: Some(frontline::domain::case::CaseKind::Kpi),
                 assignee: Some(Assignee::Unassigned),
                 ..Default::default()
             },
@@ -859,7 +859,7 @@ async fn queue_at_100k_cases_plans_and_timings() {
             .expect("read");
         println!("{name}: {} rows; counts {counts:?}; page 1 {first:?}; page {} {:?}", deep.2, deep.0, deep.1);
     }
-    let open_list = open.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(",");
+    let open_list = open.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(",");
     let plans = app
         .db
         .read(move |conn| {

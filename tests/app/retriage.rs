@@ -24,7 +24,7 @@ async fn closing_the_original_case_clears_the_possible_duplicate_on_the_other() 
     let first = file_kpi(&app).await;
     let second = file_kpi(&app).await;
     let dup: Vec<FlagRow> =
-        flags(&app, second.id).await.into_iter().filter(|f| f.code == "possible_duplicate").collect();
+        flags(&app, second.id).await.into_iter().filter(|f| f.code.as_str() == "possible_duplicate").collect();
     assert_eq!(dup.len(), 1, "the same invoice twice is a possible duplicate");
     assert_eq!(dup[0].related_reference.as_deref(), Some(first.reference.as_str()));
     assert!(second.guidance.contains(&first.reference), "the partner is told too");
@@ -55,14 +55,14 @@ async fn closing_the_original_case_clears_the_possible_duplicate_on_the_other() 
     assert!(said.contains("Possible duplicate") && said.contains(&first.reference), "{said}");
     assert!(said.contains("resolved"), "it says why: {said}");
 
-    assert!(flags(&app, second.id).await.iter().all(|f| f.code != "possible_duplicate"), "the flag is gone");
+    assert!(flags(&app, second.id).await.iter().all(|f| f.code.as_str() != "possible_duplicate"), "the flag is gone");
     let after = app.case(&second.reference).await;
     assert!(!after.guidance.contains(&first.reference), "{}", after.guidance);
     assert_eq!(after.due_date, second.due_date, "re-triage does not move the due date");
     let events = app.db.read(move |conn| Ok(frontline::store::cases::events(conn, id, false)?)).await.expect("events");
-    let retriaged: Vec<_> = events.iter().filter(|e| e.event_type == "retriaged").collect();
+    let retriaged: Vec<_> = events.iter().filter(|e| e.event_type.as_str() == "retriaged").collect();
     assert_eq!(retriaged.len(), 1);
-    assert_eq!(retriaged[0].actor_type, "system");
+    assert_eq!(retriaged[0].actor_type.as_str(), "system");
     assert!(!retriaged[0].partner_visible);
     assert_eq!(retriaged[0].body.as_deref(), Some(said.as_str()));
 
@@ -80,7 +80,7 @@ async fn rejecting_the_original_on_the_case_page_clears_the_duplicate_flag_of_th
     let app = spawn_app().await;
     let first = file_kpi(&app).await;
     let second = file_kpi(&app).await;
-    assert!(flags(&app, second.id).await.iter().any(|f| f.code == "possible_duplicate"));
+    assert!(flags(&app, second.id).await.iter().any(|f| f.code.as_str() == "possible_duplicate"));
     app.sign_in_as("ana@frontline.example", "agent").await;
     let page = format!("/staff/cases/{}", first.reference);
     let (_, html) = app.get_html(&page).await;
@@ -99,7 +99,7 @@ async fn rejecting_the_original_on_the_case_page_clears_the_duplicate_flag_of_th
         .expect("reject");
     assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap_or_default());
     assert!(
-        flags(&app, second.id).await.iter().all(|f| f.code != "possible_duplicate"),
+        flags(&app, second.id).await.iter().all(|f| f.code.as_str() != "possible_duplicate"),
         "the other case's flag is gone once the original closes"
     );
     let (_, other) = app.get_html(&format!("/staff/cases/{}", second.reference)).await;

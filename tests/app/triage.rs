@@ -12,7 +12,7 @@ async fn flags_of(app: &TestApp, reference: &str) -> Vec<(String, String, Option
         .await
         .expect("flags")
         .into_iter()
-        .map(|f| (f.code, f.reason, f.related_reference))
+        .map(|f| (f.code.as_str().to_string(), f.reason, f.related_reference))
         .collect()
 }
 

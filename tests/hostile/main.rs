@@ -61,7 +61,7 @@ async fn hostile_invoices_get_a_clear_answer_and_never_a_5xx() {
         }
         let (_, html) = app.get_html(&location(&r)).await;
         let case = app.case(&reference_in(&html).expect("reference")).await;
-        let evidence = case.evidence.as_deref().unwrap_or_default();
+        let evidence = case.evidence.map(|e| e.as_str()).unwrap_or_default();
         match expect {
             Expect::Unread => assert_eq!(evidence, "unextractable", "{name}"),
             Expect::Image => assert_eq!(evidence, "image", "{name}"),

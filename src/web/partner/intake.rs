@@ -6,10 +6,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::domain::case::{CaseKind, Status, reference};
 use crate::domain::contact::Contact;
-use crate::domain::triage::{CaseFacts, OtherCase, TriageRules, triage};
+use crate::domain::timeline::{Actor, EventType};
+use crate::domain::triage::{CaseFacts, FlagSource, OtherCase, TriageRules, triage};
 use crate::error::AppError;
 use crate::store::DbConnection;
-use crate::store::cases::{self as store, NewAttachment, NewCase, NewEvent, NewFlag, NewJob};
+use crate::store::cases::{self as store, NewAttachment, NewCase, NewEvent, NewFlag};
 
 /// What a filing did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,8 +50,8 @@ pub fn base_case(
 ) -> NewCase {
     NewCase {
         reference: String::new(),
-        kind: kind.as_str().into(),
-        status: Status::Open.as_str().into(),
+        kind,
+        status: Status::Open,
         version: 1,
         tracking_hash,
         idempotency_key: idempotency_key.into(),
@@ -112,17 +113,15 @@ pub fn file(conn: &mut DbConnection, filing: Filing) -> Result<Filed, AppError> 
     }
     let others: Vec<OtherCase> = store::partner_cases(conn, &case.partner_id, None)?
         .into_iter()
-        .filter_map(|r| {
-            Some(OtherCase {
-                kind: CaseKind::parse(&r.kind)?,
-                open: !Status::parse(&r.status)?.is_closed(),
-                reference: r.reference,
-                invoice_number_norm: r.invoice_number_norm,
-            })
+        .map(|r| OtherCase {
+            kind: r.kind,
+            open: !r.status.is_closed(),
+            reference: r.reference,
+            invoice_number_norm: r.invoice_number_norm,
         })
         .collect();
     let t = triage(&facts, &others, today, &rules);
-    let kind = CaseKind::parse(&case.kind).ok_or_else(|| anyhow::anyhow!("unknown case kind {}", case.kind))?;
+    let kind = case.kind;
     case.priority = t.priority.as_i32();
     case.priority_reason = t.priority_reason.clone();
     case.due_date = t.due_date;
@@ -152,9 +151,9 @@ pub fn file(conn: &mut DbConnection, filing: Filing) -> Result<Filed, AppError> 
         &NewEvent {
             case_id: id,
             created_at: now,
-            actor_type: "partner".into(),
+            actor_type: Actor::Partner,
             staff_id: None,
-            event_type: "filed".into(),
+            event_type: EventType::Filed,
             body: Some(format!("{} filed by {}", kind.label(), case.contact_name)),
             partner_visible: true,
         },
@@ -165,9 +164,9 @@ pub fn file(conn: &mut DbConnection, filing: Filing) -> Result<Filed, AppError> 
         &NewEvent {
             case_id: id,
             created_at: now,
-            actor_type: "system".into(),
+            actor_type: Actor::System,
             staff_id: None,
-            event_type: "triaged".into(),
+            event_type: EventType::Triaged,
             body: Some(if flag_names.is_empty() {
                 format!("{} Due {}.", t.priority_reason, crate::domain::calendar::long_date(t.due_date))
             } else {
@@ -186,27 +185,17 @@ pub fn file(conn: &mut DbConnection, filing: Filing) -> Result<Filed, AppError> 
         .iter()
         .map(|f| NewFlag {
             case_id: id,
-            code: f.code.as_str().into(),
+            code: f.code,
             reason: f.reason.clone(),
             related_reference: f.related_reference.clone(),
-            source: "triage".into(),
+            source: FlagSource::Triage,
             created_at: now,
         })
         .collect();
     // A new case has no flags yet: insert, nothing to replace.
     store::insert_flags(conn, &flags)?;
     if kind == CaseKind::Directory {
-        store::insert_job(
-            conn,
-            &NewJob {
-                kind: "landing_check".into(),
-                case_id: id,
-                status: "pending".into(),
-                attempts: 0,
-                run_after: now,
-                created_at: now,
-            },
-        )?;
+        crate::store::jobs::insert(conn, crate::store::jobs::JobKind::LandingCheck, id, now)?;
     }
     Ok(Filed::Created(reference))
 }

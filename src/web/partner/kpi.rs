@@ -188,17 +188,6 @@ fn evidence_of(report: &DocumentReport) -> Evidence {
     }
 }
 
-fn evidence_str(e: Evidence) -> &'static str {
-    match e {
-        Evidence::TextMatched => "text_matched",
-        Evidence::TextWithoutInvoiceNumber => "text_without_invoice_number",
-        Evidence::NoTextLayer => "no_text_layer",
-        Evidence::Encrypted => "encrypted",
-        Evidence::Unextractable => "unextractable",
-        Evidence::Image => "image",
-    }
-}
-
 fn new_case(
     k: &KpiCase,
     idempotency_key: &str,
@@ -219,7 +208,7 @@ fn new_case(
         document_type: Some("invoice".into()),
         anniversary_date: k.anniversary_date,
         description: k.description.clone(),
-        evidence: Some(evidence_str(evidence).into()),
+        evidence: Some(evidence),
         ..intake::base_case(CaseKind::Kpi, &k.contact, idempotency_key, tracking_hash, now)
     }
 }

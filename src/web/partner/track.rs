@@ -145,7 +145,7 @@ pub fn answers(case: &CaseRow, files: &[AttachmentMeta], omlp_label: impl Fn(&st
         Answer { label: "Email address", value: case.contact_email.clone() },
         Answer { label: "Your role", value: role.into() },
     ];
-    if case.kind == "kpi" {
+    if case.kind == CaseKind::Kpi {
         let month = case
             .kpi_month
             .and_then(|m| u32::try_from(m).ok())
@@ -269,8 +269,7 @@ async fn render(
             Ok((case, events, files))
         })
         .await?;
-    let kind = CaseKind::parse(&case.kind).ok_or_else(|| anyhow::anyhow!("bad kind"))?;
-    let status = Status::parse(&case.status).ok_or_else(|| anyhow::anyhow!("bad status"))?;
+    let (kind, status) = (case.kind, case.status);
     let View { fresh, banner, errors, reply } = view;
     let reply = (status == Status::WaitingOnPartner).then(|| {
         let (keys, message) = match reply {
@@ -423,7 +422,7 @@ pub async fn reply(
         &form.get("csrf_token"),
         state.clock.unix(),
     )?;
-    if case.status != Status::WaitingOnPartner.as_str() {
+    if case.status != Status::WaitingOnPartner {
         return Err(AppError::Conflict(actions::msg::NOT_WAITING.into()));
     }
     let raw_message = form.get("message");

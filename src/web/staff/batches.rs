@@ -16,8 +16,9 @@ use super::auth::CurrentStaff;
 use super::flash;
 use crate::domain::batch::{BatchStatus, batch_for_approved, published_message, submitted_message, window_text};
 use crate::domain::calendar::{BatchWindow, long_date, parse_batch_key, short_date};
-use crate::domain::case::{CaseKind, Status};
+use crate::domain::case::Status;
 use crate::domain::directory::country_name;
+use crate::domain::timeline::{Actor, EventType};
 use crate::error::AppError;
 use crate::store::DbConnection;
 use crate::store::batches::{self as store, BatchCaseRow, BatchRow};
@@ -112,12 +113,8 @@ fn refresh_batch_keys(
     today: NaiveDate,
 ) -> Result<(Vec<BatchRow>, Vec<BatchCaseRow>), AppError> {
     let rows = store::all(conn)?;
-    let sent: HashSet<String> = rows
-        .iter()
-        .filter(|r| BatchStatus::parse(Some(&r.status)).is_some_and(BatchStatus::is_sent))
-        .map(|r| r.batch_key.clone())
-        .collect();
-    let mut approved = store::directory_cases_with_status(conn, Status::Approved.as_str())?;
+    let sent: HashSet<String> = rows.iter().filter(|r| r.status.is_sent()).map(|r| r.batch_key.clone()).collect();
+    let mut approved = store::directory_cases_with_status(conn, Status::Approved)?;
     for case in &mut approved {
         let want = batch_for_approved(case.batch_key.as_deref(), today, |k| sent.contains(k)).key();
         if case.batch_key.as_deref() != Some(want.as_str()) {
@@ -133,8 +130,7 @@ fn load_overview(conn: &mut DbConnection, today: NaiveDate) -> Result<Overview, 
     let (rows, approved) = refresh_batch_keys(conn, today)?;
     let mut sent_counts = Vec::with_capacity(rows.len());
     for r in &rows {
-        let n =
-            store::cases_in_batch(conn, &r.batch_key, &[Status::Submitted.as_str(), Status::Published.as_str()])?.len();
+        let n = store::cases_in_batch(conn, &r.batch_key, &[Status::Submitted, Status::Published])?.len();
         sent_counts.push(n);
     }
     Ok(Overview { rows, approved, sent_counts })
@@ -166,12 +162,8 @@ async fn render(
 ) -> Result<HttpResponse, AppError> {
     let today = state.clock.today();
     let overview = state.db.write(move |conn| load_overview(conn, today)).await?;
-    let sent_keys: HashSet<String> = overview
-        .rows
-        .iter()
-        .filter(|r| BatchStatus::parse(Some(&r.status)).is_some_and(BatchStatus::is_sent))
-        .map(|r| r.batch_key.clone())
-        .collect();
+    let sent_keys: HashSet<String> =
+        overview.rows.iter().filter(|r| r.status.is_sent()).map(|r| r.batch_key.clone()).collect();
     // The batch a request approved today goes to is always shown, even empty.
     let next = batch_for_approved(None, today, |k| sent_keys.contains(k));
     let mut groups: BTreeMap<String, Vec<CaseLine>> = BTreeMap::new();
@@ -191,7 +183,7 @@ async fn render(
         .zip(&overview.sent_counts)
         .filter_map(|(r, n)| {
             let batch = parse_batch_key(&r.batch_key)?;
-            let status = BatchStatus::parse(Some(&r.status))?;
+            let status = r.status;
             Some(SentBatch {
                 key: batch.key(),
                 label: batch.label(),
@@ -301,11 +293,7 @@ pub async fn csv_export(
         .db
         .write(move |conn| {
             refresh_batch_keys(conn, today)?;
-            Ok(store::cases_in_batch(
-                conn,
-                &k,
-                &[Status::Approved.as_str(), Status::Submitted.as_str(), Status::Published.as_str()],
-            )?)
+            Ok(store::cases_in_batch(conn, &k, &[Status::Approved, Status::Submitted, Status::Published])?)
         })
         .await?;
     let lines: Vec<CaseLine> = cases.iter().map(CaseLine::of).collect();
@@ -349,13 +337,10 @@ fn move_case(
     at: NaiveDateTime,
     message: &str,
 ) -> Result<(), AppError> {
-    let kind =
-        CaseKind::parse(&case.kind).ok_or_else(|| anyhow::anyhow!("case {} has kind {:?}", case.id, case.kind))?;
-    let from =
-        Status::parse(&case.status).ok_or_else(|| anyhow::anyhow!("case {} has status {:?}", case.id, case.status))?;
+    let (kind, from) = (case.kind, case.status);
     let to = from.transition(to, kind).map_err(|m| AppError::Conflict(format!("{}: {m}", case.reference)))?;
     let closed_at = to.is_closed().then_some(at);
-    let changed = store::change_status(conn, case.id, from.as_str(), case.version, to.as_str(), at, closed_at)?;
+    let changed = store::change_status(conn, case.id, from, case.version, to, at, closed_at)?;
     if changed != 1 {
         return Err(AppError::Conflict(format!(
             "{} changed while the batch was being updated, so nothing was changed – check the latest details and try again",
@@ -367,9 +352,9 @@ fn move_case(
         &NewEvent {
             case_id: case.id,
             created_at: at,
-            actor_type: "staff".into(),
+            actor_type: Actor::Staff,
             staff_id: Some(staff_id),
-            event_type: to.as_str().into(),
+            event_type: if to == Status::Published { EventType::Published } else { EventType::Submitted },
             body: Some(message.to_string()),
             partner_visible: true,
         },
@@ -396,8 +381,7 @@ pub async fn submit(
         .write(move |conn| {
             let key = batch.key();
             let (rows, approved) = refresh_batch_keys(conn, today)?;
-            let stored = rows.iter().find(|r| r.batch_key == key).map(|r| r.status.as_str());
-            let status = BatchStatus::parse(stored).ok_or_else(|| anyhow::anyhow!("batch {key} status {stored:?}"))?;
+            let status = rows.iter().find(|r| r.batch_key == key).map_or(BatchStatus::Open, |r| r.status);
             let cases: Vec<BatchCaseRow> =
                 approved.into_iter().filter(|c| c.batch_key.as_deref() == Some(key.as_str())).collect();
             status.submit(&batch, cases.len()).map_err(AppError::Conflict)?;
@@ -439,14 +423,12 @@ pub async fn publish(
         .db
         .write(move |conn| {
             let key = batch.key();
-            let stored = store::find(conn, &key)?;
-            let raw = stored.as_ref().map(|r| r.status.as_str());
-            let status = BatchStatus::parse(raw).ok_or_else(|| anyhow::anyhow!("batch {key} status {raw:?}"))?;
+            let status = store::find(conn, &key)?.map_or(BatchStatus::Open, |r| r.status);
             status.publish(&batch).map_err(AppError::Conflict)?;
             if store::mark_published(conn, &key, at)? != 1 {
                 return Err(AppError::Conflict(format!("The {} batch is already published", batch.label())));
             }
-            let cases = store::cases_in_batch(conn, &key, &[Status::Submitted.as_str()])?;
+            let cases = store::cases_in_batch(conn, &key, &[Status::Submitted])?;
             let message = published_message(&batch);
             for case in &cases {
                 move_case(conn, case, Status::Published, staff_id, at, &message)?;

@@ -19,7 +19,8 @@ use crate::domain::directory::country_name;
 use crate::domain::errors::{FieldError, FieldErrors};
 use crate::domain::kpi::format_hundredths;
 use crate::domain::text::thousands;
-use crate::domain::triage::{FlagCode, Priority};
+use crate::domain::timeline::Actor;
+use crate::domain::triage::Priority;
 use crate::error::AppError;
 use crate::store::actions::{self as store_actions, Applied, StaffRequest};
 use crate::store::cases::{self as store, AttachmentMeta, CaseRow, EventRow, FlagRow};
@@ -205,18 +206,6 @@ fn file_view(reference: &str, f: &AttachmentMeta) -> FileView {
     }
 }
 
-fn evidence_words(e: &str) -> &'static str {
-    match e {
-        "text_matched" => "The invoice number was found in the file’s text",
-        "text_without_invoice_number" => "The file has text, but the invoice number was not found in it",
-        "no_text_layer" => "The PDF has no text (probably a scan): check it by eye",
-        "encrypted" => "The PDF is encrypted, so its text could not be read: check it by eye",
-        "unextractable" => "The PDF’s text could not be read: check it by eye",
-        "image" => "An image, with no text to check: check it by eye",
-        _ => "Not checked",
-    }
-}
-
 fn partner_rows(case: &CaseRow) -> Vec<Row> {
     let role = ContactRole::parse(&case.contact_role).map(|r| r.label().to_string());
     vec![
@@ -249,7 +238,7 @@ fn details(case: &CaseRow, kind: CaseKind, omlp_label: impl Fn(&str) -> String) 
                 },
                 Row { key: "Invoice number", value: or_not_provided(case.invoice_number.clone()) },
                 Row { key: "Type of document", value: "Invoice".into() },
-                Row { key: "Invoice check", value: evidence_words(case.evidence.as_deref().unwrap_or("")).into() },
+                Row { key: "Invoice check", value: case.evidence.map_or("Not checked", |e| e.words()).into() },
                 Row { key: "Anniversary date", value: or_not_provided(case.anniversary_date.map(long_date)) },
                 Row { key: "Description", value: or_not_provided(case.description.clone()) },
             ]
@@ -290,11 +279,11 @@ fn timeline(
     events
         .iter()
         .map(|e| {
-            let (heading, show_body) = actions::event_heading(&e.event_type, e.body.as_deref());
-            let actor = match e.actor_type.as_str() {
-                "staff" => e.staff_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "Staff".into()),
-                "partner" => "Partner".into(),
-                _ => "Frontline".into(),
+            let (heading, show_body) = e.event_type.heading(e.body.as_deref());
+            let actor = match e.actor_type {
+                Actor::Staff => e.staff_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "Staff".into()),
+                Actor::Partner => "Partner".into(),
+                Actor::System => "Frontline".into(),
             };
             let lines = if show_body {
                 e.body.as_deref().unwrap_or("").lines().map(str::to_string).collect()
@@ -321,7 +310,7 @@ fn banner_text(
     names: &HashMap<i64, String>,
     dup: Option<&str>,
 ) -> Option<String> {
-    let status = Status::parse(&case.status)?;
+    let status = case.status;
     Some(match code {
         "assigned" => match case.assignee_id {
             Some(id) if id == me.id => "Case assigned to you".into(),
@@ -350,8 +339,7 @@ fn render(
     http: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let Loaded { case, flags, events, files, staff, duplicate_of } = l;
-    let kind = CaseKind::parse(&case.kind).ok_or_else(|| anyhow::anyhow!("unknown kind {}", case.kind))?;
-    let status = Status::parse(&case.status).ok_or_else(|| anyhow::anyhow!("unknown status {}", case.status))?;
+    let (kind, status) = (case.kind, case.status);
     let names: HashMap<i64, String> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
     let reference = case.reference.clone();
     let overdue = !status.is_closed() && case.due_date < state.clock.today();
@@ -375,7 +363,7 @@ fn render(
     let flags = flags
         .iter()
         .map(|f| FlagView {
-            label: FlagCode::parse(&f.code).map(|c| c.label().to_string()).unwrap_or_else(|| f.code.replace('_', " ")),
+            label: f.code.label().to_string(),
             class: "tag--orange",
             reason: f.reason.clone(),
             related: f.related_reference.clone(),

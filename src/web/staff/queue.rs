@@ -1,7 +1,5 @@
 //! `GET /staff/queue` and `POST /staff/queue/claim-next`.
 
-use std::collections::HashMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -9,17 +7,17 @@ use serde::Deserialize;
 
 use super::auth::CurrentStaff;
 use super::flash;
+use crate::app::{self, queue::Loaded};
 use crate::domain::calendar::{month_name, short_date};
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::directory::country_name;
 use crate::domain::queue::{
-    self as rules, AssigneeFilter, Cursor, PAGE_SIZE, PageItem, QueueFilters, age_label, claim_transition, is_overdue,
-    page_count, page_items,
+    self as rules, AssigneeFilter, Cursor, PageItem, QueueFilters, age_label, is_overdue, page_count, page_items,
 };
 use crate::domain::triage::{FlagCode, Priority};
 use crate::error::AppError;
-use crate::store::queue::{self as store, Claim, QueueFilter, QueueRow};
-use crate::store::staff::{self as staff_store, StaffRow};
+use crate::store::queue::QueueRow;
+use crate::store::staff::StaffRow;
 use crate::web::partner::track::status_class;
 use crate::web::{AppState, html, see_other};
 
@@ -111,8 +109,8 @@ fn with_cursor(link: String, c: &Cursor) -> String {
 }
 
 fn summary(r: &QueueRow) -> String {
-    match CaseKind::parse(&r.kind) {
-        Some(CaseKind::Kpi) => {
+    match r.kind {
+        CaseKind::Kpi => {
             let month = r.kpi_month.and_then(|m| u32::try_from(m).ok()).map(month_name).unwrap_or_default();
             let when = match r.kpi_year {
                 Some(y) if !month.is_empty() => format!(", {month} {y}"),
@@ -120,14 +118,13 @@ fn summary(r: &QueueRow) -> String {
             };
             format!("Invoice {}{when}", r.invoice_number.as_deref().unwrap_or("not given"))
         }
-        Some(CaseKind::Directory) => {
+        CaseKind::Directory => {
             let country = r.country.as_deref().map(|c| country_name(c).unwrap_or_else(|| c.to_string()));
             match country {
                 Some(c) => format!("{}, {c}", r.directory_name.as_deref().unwrap_or_default()),
                 None => r.directory_name.clone().unwrap_or_default(),
             }
         }
-        None => String::new(),
     }
 }
 
@@ -163,72 +160,25 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
         url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
     let filters =
         QueueFilters::parse(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).map_err(AppError::BadRequest)?;
-    let mut query = QueueFilter {
-        kind: filters.kind.map(|k| k.as_str().to_string()),
-        statuses: filters.statuses().into_iter().map(|s| s.as_str().to_string()).collect(),
-        assignee: Some(filters.assignee.resolve(me.id)),
-        flag: filters.flag.map(|f| f.as_str().to_string()),
-        needle: filters.needle(),
-        candidates: None,
+    let page = match app::queue::load(&state.db, &filters, me.id).await? {
+        Loaded::Page(page) => page,
+        Loaded::PastTheEnd => {
+            let mut first = filters.clone();
+            first.page = 1;
+            return Ok(see_other(&href(&first, 1)));
+        }
     };
-    let shown: Vec<String> = query.statuses.clone();
-    let page = filters.page;
-    let cursor = filters.cursor;
-    let assignee = filters.assignee;
-    let loaded = state
-        .db
-        .read(move |conn| {
-            let all = staff_store::all(conn)?;
-            if let AssigneeFilter::Staff(id) = assignee
-                && !all.iter().any(|s| s.id == id)
-            {
-                return Err(AppError::BadRequest(format!(
-                    "No staff member has the id {id}. Choose an assignee from the list."
-                )));
-            }
-            store::narrow(conn, &mut query)?;
-            let counts = store::counts(conn, &query)?;
-            let by_status: HashMap<String, i64> = counts.by_status.into_iter().collect();
-            let by_kind: HashMap<String, i64> = counts.by_kind.into_iter().collect();
-            let total: i64 = shown.iter().filter_map(|s| by_status.get(s)).sum();
-            if page > page_count(total) {
-                return Ok(None);
-            }
-            // Next/Previous links carry a cursor (page 1 never needs one);
-            // a cursor that finds nothing (its cases closed since) falls back
-            // to the page's number.
-            let mut rows = match cursor {
-                Some(c) if page > 1 => store::page_from(conn, &query, &c, PAGE_SIZE, total, counts.all)?,
-                _ => Vec::new(),
-            };
-            if rows.is_empty() {
-                rows = store::page(conn, &query, rules::offset(page), PAGE_SIZE, total, counts.all)?;
-            }
-            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-            let flags = store::flags_of(conn, &ids)?;
-            Ok(Some((all, by_status, by_kind, total, rows, flags)))
-        })
-        .await?;
-    let Some((all, by_status, by_kind, total, rows, flags)) = loaded else {
-        let mut first = filters.clone();
-        first.page = 1;
-        return Ok(see_other(&href(&first, 1)));
-    };
-    let key = |r: &QueueRow, after: bool| Cursor {
-        after,
-        priority: r.priority,
-        due_date: r.due_date,
-        created_at: r.created_at,
-        id: r.id,
-    };
-    let before_first = rows.first().map(|r| key(r, false));
-    let after_last = rows.last().map(|r| key(r, true));
-    let pages = page_count(total);
-    let today = state.clock.today();
-    let now = state.clock.now();
+    let flash = flash::take(&req).and_then(|(code, _)| Flash::parse(&code));
+    let body = view(&state, me, &filters, page, flash).render()?;
+    let mut res = html(StatusCode::OK, body);
+    flash::clear(&req, &mut res);
+    Ok(res)
+}
 
-    let count = |m: &HashMap<String, i64>, k: &str| m.get(k).copied().unwrap_or(0);
-    let open_total: i64 = rules::open_statuses().iter().map(|s| count(&by_status, s.as_str())).sum();
+/// The filter selects, each option with its count.
+fn choices(filters: &QueueFilters, page: &app::queue::Page) -> [Vec<Choice>; 4] {
+    let count = |n: Option<&i64>| n.copied().unwrap_or(0);
+    let open_total: i64 = rules::open_statuses().iter().map(|s| count(page.by_status.get(s))).sum();
     let mut statuses = vec![Choice {
         value: String::new(),
         text: format!("Open work ({open_total})"),
@@ -236,10 +186,10 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
     }];
     statuses.extend(Status::ALL.into_iter().map(|s| Choice {
         value: s.as_str().into(),
-        text: format!("{} ({})", s.label(), count(&by_status, s.as_str())),
+        text: format!("{} ({})", s.label(), count(page.by_status.get(&s))),
         selected: filters.status == Some(s),
     }));
-    let kind_total: i64 = by_kind.values().sum();
+    let kind_total: i64 = page.by_kind.values().sum();
     let mut kinds = vec![Choice {
         value: String::new(),
         text: format!("All kinds ({kind_total})"),
@@ -247,7 +197,7 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
     }];
     kinds.extend(CaseKind::ALL.into_iter().map(|k| Choice {
         value: k.as_str().into(),
-        text: format!("{} ({})", k.label(), count(&by_kind, k.as_str())),
+        text: format!("{} ({})", k.label(), count(page.by_kind.get(&k))),
         selected: filters.kind == Some(k),
     }));
     let mut assignees = vec![
@@ -259,85 +209,93 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest, me: CurrentStaff
             selected: filters.assignee == AssigneeFilter::Unassigned,
         },
     ];
-    assignees.extend(all.iter().map(|s| Choice {
+    assignees.extend(page.staff.iter().map(|s| Choice {
         value: s.id.to_string(),
         text: if s.disabled { format!("{} (disabled)", s.name) } else { s.name.clone() },
         selected: filters.assignee == AssigneeFilter::Staff(s.id),
     }));
-    let mut flag_choices =
-        vec![Choice { value: String::new(), text: "Any or none".into(), selected: filters.flag.is_none() }];
-    flag_choices.extend(FlagCode::ALL.into_iter().map(|f| Choice {
+    let mut flags = vec![Choice { value: String::new(), text: "Any or none".into(), selected: filters.flag.is_none() }];
+    flags.extend(FlagCode::ALL.into_iter().map(|f| Choice {
         value: f.as_str().into(),
         text: f.label().into(),
         selected: filters.flag == Some(f),
     }));
+    [kinds, statuses, assignees, flags]
+}
 
-    let rows: Vec<Row> = rows
-        .iter()
-        .map(|r| {
-            let status = Status::parse(&r.status);
-            let mut case_flags: Vec<FlagCode> =
-                flags.iter().filter(|(id, _)| *id == r.id).filter_map(|(_, c)| FlagCode::parse(c)).collect();
-            case_flags.sort();
-            Row {
-                reference: r.reference.clone(),
-                href: format!("/staff/cases/{}", r.reference),
-                kind: CaseKind::parse(&r.kind).map(CaseKind::label).unwrap_or("Unknown"),
-                partner_id: r.partner_id.clone(),
-                company: r.company_name.clone(),
-                summary: summary(r),
-                priority: Priority::from_i32(r.priority).map(Priority::label).unwrap_or("Unknown"),
-                flags: case_flags.into_iter().map(|f| Tag { label: f.label(), class: "tag--grey" }).collect(),
-                status: Tag {
-                    label: status.map(Status::label).unwrap_or("Unknown"),
-                    class: status.map(status_class).unwrap_or("tag--grey"),
-                },
-                assignee: r.assignee_id.map(|id| staff_name(&all, id)).unwrap_or_else(|| "Unassigned".into()),
-                age: age_label(r.created_at, now),
-                due: short_date(r.due_date),
-                due_iso: r.due_date.format("%Y-%m-%d").to_string(),
-                overdue: status.is_some_and(|s| is_overdue(r.due_date, s, today)),
-            }
-        })
-        .collect();
+/// One table row, in words.
+fn row_view(r: &QueueRow, page: &app::queue::Page, state: &AppState) -> Row {
+    let mut case_flags: Vec<FlagCode> = page.flags.iter().filter(|(id, _)| *id == r.id).map(|(_, c)| *c).collect();
+    case_flags.sort();
+    case_flags.dedup();
+    Row {
+        reference: r.reference.clone(),
+        href: format!("/staff/cases/{}", r.reference),
+        kind: r.kind.label(),
+        partner_id: r.partner_id.clone(),
+        company: r.company_name.clone(),
+        summary: summary(r),
+        priority: Priority::from_i32(r.priority).map(Priority::label).unwrap_or("Unknown"),
+        flags: case_flags.into_iter().map(|f| Tag { label: f.label(), class: "tag--grey" }).collect(),
+        status: Tag { label: r.status.label(), class: status_class(r.status) },
+        assignee: r.assignee_id.map(|id| staff_name(&page.staff, id)).unwrap_or_else(|| "Unassigned".into()),
+        age: age_label(r.created_at, state.clock.now()),
+        due: short_date(r.due_date),
+        due_iso: r.due_date.format("%Y-%m-%d").to_string(),
+        overdue: is_overdue(r.due_date, r.status, state.clock.today()),
+    }
+}
 
-    let page_links = page_items(page, pages)
+fn view(
+    state: &AppState,
+    me: CurrentStaff,
+    filters: &QueueFilters,
+    page: app::queue::Page,
+    flash: Option<Flash>,
+) -> QueuePage {
+    let key = |r: &QueueRow, after: bool| Cursor {
+        after,
+        priority: r.priority,
+        due_date: r.due_date,
+        created_at: r.created_at,
+        id: r.id,
+    };
+    let before_first = page.rows.first().map(|r| key(r, false));
+    let after_last = page.rows.last().map(|r| key(r, true));
+    let (number, pages) = (filters.page, page_count(page.total));
+    let [kinds, statuses, assignees, flags] = choices(filters, &page);
+    let rows = page.rows.iter().map(|r| row_view(r, &page, state)).collect();
+    let page_links = page_items(number, pages)
         .into_iter()
         .map(|item| match item {
-            PageItem::Page(n) => PageLink { number: Some(n), href: href(&filters, n), current: n == page },
+            PageItem::Page(n) => PageLink { number: Some(n), href: href(filters, n), current: n == number },
             PageItem::Gap => PageLink { number: None, href: String::new(), current: false },
         })
         .collect();
-    let title = if pages > 1 { format!("Queue (page {page} of {pages})") } else { "Queue".to_string() };
-    let flash = flash::take(&req).and_then(|(code, _)| Flash::parse(&code));
-    let body = QueuePage {
-        title,
+    QueuePage {
+        title: if pages > 1 { format!("Queue (page {number} of {pages})") } else { "Queue".to_string() },
         has_errors: false,
-        caption: caption(total, &filters, &all),
+        caption: caption(page.total, filters, &page.staff),
         claim_kind: filters.kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
         me,
         flash,
         kinds,
         statuses,
         assignees,
-        flags: flag_choices,
+        flags,
         q: filters.q.clone(),
         rows,
         filtered: filters.is_filtered(),
-        prev: (page > 1).then(|| match before_first {
-            Some(c) if page > 2 => with_cursor(href(&filters, page - 1), &c),
-            _ => href(&filters, page - 1),
+        prev: (number > 1).then(|| match before_first {
+            Some(c) if number > 2 => with_cursor(href(filters, number - 1), &c),
+            _ => href(filters, number - 1),
         }),
-        next: (page < pages).then(|| match after_last {
-            Some(c) => with_cursor(href(&filters, page + 1), &c),
-            None => href(&filters, page + 1),
+        next: (number < pages).then(|| match after_last {
+            Some(c) => with_cursor(href(filters, number + 1), &c),
+            None => href(filters, number + 1),
         }),
         pages: page_links,
     }
-    .render()?;
-    let mut res = html(StatusCode::OK, body);
-    flash::clear(&req, &mut res);
-    Ok(res)
 }
 
 /// The queue's one-time messages (carried by the staff flash cookie).
@@ -397,23 +355,7 @@ pub async fn claim_next(
             ))
         })?),
     };
-    let (from, to) = claim_transition().map_err(|e| AppError::Unexpected(anyhow::anyhow!(e)))?;
-    let (staff_id, body, now) = (me.id, format!("Claimed by {}", me.name), state.clock.now());
-    let claimed = state
-        .db
-        .write(move |conn| {
-            let claim = Claim {
-                staff_id,
-                kind: kind.map(CaseKind::as_str),
-                from_status: from.as_str(),
-                to_status: to.as_str(),
-                event_body: body,
-                now,
-            };
-            Ok(store::claim_next(conn, &claim)?)
-        })
-        .await?;
-    match claimed {
+    match app::queue::claim_next(&state.db, &state.clock, me.id, &me.name, kind).await? {
         Some(c) => {
             tracing::info!(staff_id = me.id, case_id = c.id, "case claimed");
             let path = format!("/staff/cases/{}", c.reference);
