@@ -216,7 +216,7 @@ fn condition(f: &QueueFilter, skip: Skip, plan: Plan) -> Condition {
     let unindexed = plan.ordered || plan.by_candidates;
     if skip != Skip::Status {
         c = match f.statuses.as_slice() {
-            [one] => Box::new(c.and(cases::status.eq(one.clone()))),
+            [one] => Box::new(c.and(cases::status.eq(*one))),
             many if unindexed => Box::new(c.and(cases::status.concat("").eq_any(many.to_vec()))),
             many => Box::new(c.and(cases::status.eq_any(many.to_vec()))),
         };
@@ -225,9 +225,9 @@ fn condition(f: &QueueFilter, skip: Skip, plan: Plan) -> Condition {
         && let Some(k) = &f.kind
     {
         c = if unindexed {
-            Box::new(c.and(cases::kind.concat("").eq(k.clone())))
+            Box::new(c.and(cases::kind.concat("").eq(*k)))
         } else {
-            Box::new(c.and(cases::kind.eq(k.clone())))
+            Box::new(c.and(cases::kind.eq(*k)))
         };
     }
     match f.assignee {
@@ -242,11 +242,11 @@ fn condition(f: &QueueFilter, skip: Skip, plan: Plan) -> Condition {
     if let Some(code) = &f.flag {
         if unindexed {
             let flagged = sql::<Bool>("+cases.id IN (SELECT case_id FROM case_flags WHERE code = ")
-                .bind::<Text, _>(code.clone())
+                .bind::<Text, _>(*code)
                 .sql(")");
             c = Box::new(c.and(flagged));
         } else {
-            let with_flag = case_flags::table.filter(case_flags::code.eq(code.clone())).select(case_flags::case_id);
+            let with_flag = case_flags::table.filter(case_flags::code.eq(*code)).select(case_flags::case_id);
             c = Box::new(c.and(cases::id.eq_any(with_flag)));
         }
     }
@@ -332,7 +332,7 @@ pub fn counts(conn: &mut DbConnection, f: &QueueFilter) -> QueryResult<Counts> {
             continue;
         }
         if f.kind.as_ref().is_none_or(|k| *k == kind) {
-            *by_status.entry(status.clone()).or_default() += n;
+            *by_status.entry(status).or_default() += n;
         }
         if f.statuses.contains(&status) {
             *by_kind.entry(kind).or_default() += n;
