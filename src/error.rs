@@ -59,9 +59,20 @@ impl std::fmt::Debug for AppError {
 }
 
 impl From<diesel::result::Error> for AppError {
+    /// The one place a database error becomes an answer: a missing row is a
+    /// 404, a unique violation a conflict (the use case that expects one
+    /// says what it means), anything else a 500.
     fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
         match e {
-            diesel::result::Error::NotFound => Self::NotFound,
+            Error::NotFound => Self::NotFound,
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                tracing::debug!(constraint = info.message(), "unique violation");
+                Self::Conflict(
+                    "This has already been done, or was being done at the same moment. Reload the page to see the latest."
+                        .into(),
+                )
+            }
             other => Self::Unexpected(anyhow::Error::new(other).context("database query failed")),
         }
     }

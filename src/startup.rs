@@ -42,6 +42,11 @@ impl AppState {
         Self { config, db, keys, jobs: app::jobs::Wakeup::default(), clock, gates }
     }
 
+    /// What the use cases need.
+    pub fn ctx(&self) -> app::Ctx<'_> {
+        app::Ctx { db: &self.db, clock: &self.clock, keys: &self.keys, config: &self.config, jobs: &self.jobs }
+    }
+
     /// What the background jobs need.
     pub fn jobs_context(&self) -> app::jobs::JobContext {
         app::jobs::JobContext {

@@ -6,9 +6,33 @@
 //! `store` and `checks`; never `web`.
 
 pub mod accounts;
+pub mod intake;
 pub mod jobs;
 pub mod limits;
 pub mod passwords;
 pub mod queue;
 pub mod retriage;
 pub mod sessions;
+
+use crate::app::jobs::Wakeup;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::keys::Keys;
+use crate::store::Db;
+
+/// What a use case may reach: the database, the clock, the server key (for
+/// tracking tokens), the settings (the rules' thresholds), and the job
+/// runner's wake-up.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The database.
+    pub db: &'a Db,
+    /// Now and today.
+    pub clock: &'a Clock,
+    /// The server key.
+    pub keys: &'a Keys,
+    /// Settings.
+    pub config: &'a Config,
+    /// Wakes the job runner when work is queued.
+    pub jobs: &'a Wakeup,
+}

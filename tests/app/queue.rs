@@ -86,7 +86,7 @@ async fn seed(app: &TestApp, n: usize, kind: &'static str) -> Vec<String> {
                 let id = cases_store::insert_case(conn, &c)?;
                 let k = frontline::domain::case::CaseKind::parse(kind).expect("kind");
                 c.reference = frontline::domain::case::reference(k, today(), id);
-                cases_store::set_reference(conn, id, &c.reference, &frontline::web::partner::intake::search_text(&c))?;
+                cases_store::set_reference(conn, id, &c.reference, &frontline::app::intake::search_text(&c))?;
                 refs.push(c.reference);
             }
             Ok(refs)
@@ -809,7 +809,7 @@ async fn queue_at_100k_cases_plans_and_timings() {
                 let id = cases_store::insert_case(conn, &c)?;
                 let k = frontline::domain::case::CaseKind::parse(kind).expect("kind");
                 c.reference = frontline::domain::case::reference(k, today(), id);
-                cases_store::set_reference(conn, id, &c.reference, &frontline::web::partner::intake::search_text(&c))?;
+                cases_store::set_reference(conn, id, &c.reference, &frontline::app::intake::search_text(&c))?;
             }
             Ok(())
         })

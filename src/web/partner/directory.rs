@@ -6,18 +6,12 @@ use std::collections::HashMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::NaiveDateTime;
 
-use super::intake::{self, Filed, Filing};
 use super::{ContactValues, FormKeys, check_form_token, summary};
-use crate::domain::calendar::batch_for_request;
-use crate::domain::case::CaseKind;
-use crate::domain::directory::{ATTESTATIONS, DirectoryInput, DirectoryRequest, countries, parse_directory};
+use crate::app::{self, intake::Outcome};
+use crate::domain::directory::{ATTESTATIONS, DirectoryInput, countries};
 use crate::domain::errors::{FieldError, FieldErrors};
-use crate::domain::landing_url::registrable_domain;
-use crate::domain::triage::{CaseFacts, DirectoryFacts};
 use crate::error::AppError;
-use crate::store::cases::NewCase;
 use crate::web::{AppState, client, html};
 
 /// The form's name in its anti-forgery token.
@@ -135,63 +129,26 @@ pub async fn new_form(state: web::Data<AppState>) -> Result<HttpResponse, AppErr
     )
 }
 
-fn new_case(d: &DirectoryRequest, idempotency_key: &str, tracking_hash: String, now: NaiveDateTime) -> NewCase {
-    NewCase {
-        directory_name: Some(d.directory_name.clone()),
-        country: Some(d.country.into()),
-        landing_page_url: Some(d.landing.url.to_string()),
-        batch_key: Some(batch_for_request(now.date()).key()),
-        ..intake::base_case(CaseKind::Directory, &d.contact, idempotency_key, tracking_hash, now)
-    }
-}
-
 /// `POST /cases/directory` (urlencoded).
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    crate::app::limits::count_post(&state.db, &state.clock, state.config.rate_posts, &client::address(&req, &state))
-        .await?;
+    let address = client::address(&req, &state);
+    app::limits::count_post(&state.db, &state.clock, state.config.rate_posts, &address).await?;
     let form = form.into_inner();
     let field = |n: &str| form.get(n).cloned().unwrap_or_default();
     let keys =
         check_form_token(&state.keys, FORM, &field("idempotency_key"), &field("csrf_token"), state.clock.unix())?;
-    // A repeat of this form is found inside the filing transaction (and
-    // answered with the same tracking page): no separate look-up here.
     let values = DirectoryValues::from_form(&form);
-    let mut errors = FieldErrors::new();
-    let Some(request) =
-        parse_directory(&values.input(), &state.config.landing_deny_list, &state.config.landing_ports, &mut errors)
-    else {
-        let fresh = FormKeys::reissue(&state.keys, FORM, keys, state.clock.unix());
-        return render(values, errors, fresh, StatusCode::UNPROCESSABLE_ENTITY);
-    };
-    let tracking = state.keys.tracking_token(&keys.idempotency_key);
-    let case = new_case(&request, &keys.idempotency_key, crate::keys::sha256_hex(&tracking), state.clock.now());
-    let facts = CaseFacts::Directory(DirectoryFacts {
-        contact_email_domain: request.contact.email_domain().and_then(registrable_domain),
-        landing_registrable_domain: request.landing.registrable_domain.clone(),
-        landing_https: request.landing.https,
-    });
-    let filing = Filing {
-        facts,
-        now: case.created_at,
-        today: case.created_at.date(),
-        case,
-        attachment: None,
-        rules: state.config.triage,
-        forget_upload: false,
-    };
-    match state.db.write(move |conn| intake::file(conn, filing)).await {
-        Ok(Filed::Created(reference)) => {
-            tracing::info!(%reference, "directory request filed");
-            state.jobs.notify();
-            Ok(super::to_tracking(&tracking, true, state.config.secure_cookies))
+    let secure = state.config.secure_cookies;
+    match app::intake::file_directory(&state.ctx(), &values.input(), &keys.idempotency_key).await? {
+        Outcome::Filed { tracking, .. } => Ok(super::to_tracking(&tracking, true, secure)),
+        Outcome::AlreadyFiled { tracking } => Ok(super::to_tracking(&tracking, false, secure)),
+        Outcome::Refused { errors, .. } => {
+            let fresh = FormKeys::reissue(&state.keys, FORM, keys, state.clock.unix());
+            render(values, errors, fresh, StatusCode::UNPROCESSABLE_ENTITY)
         }
-        Ok(Filed::AlreadyFiled) | Err(AppError::Conflict(_)) => {
-            Ok(super::to_tracking(&tracking, false, state.config.secure_cookies))
-        }
-        Err(e) => Err(e),
     }
 }

@@ -5,17 +5,13 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::intake::{self, Filed, Filing};
 use super::multipart;
 use super::{ContactValues, FormKeys, check_form_token, summary};
-use crate::checks::document::{self, DocumentError, DocumentReport, FileKind, Limits, TextLayer};
-use crate::domain::case::CaseKind;
+use crate::app::{self, intake::KpiSubmission, intake::Outcome};
+use crate::checks::document;
 use crate::domain::errors::{FieldError, FieldErrors};
-use crate::domain::kpi::{KpiCase, KpiInput, parse_kpi};
-use crate::domain::triage::{CaseFacts, Evidence, KpiFacts};
+use crate::domain::kpi::KpiInput;
 use crate::error::AppError;
-use crate::store::cases::{self, NewAttachment, NewCase};
-use crate::store::uploads;
 use crate::web::{AppState, client, html};
 
 /// The form's name in its anti-forgery token.
@@ -177,177 +173,34 @@ pub async fn new_form(state: web::Data<AppState>) -> Result<HttpResponse, AppErr
     render(&state, KpiValues::default(), FieldErrors::new(), keys, StatusCode::OK, None)
 }
 
-fn evidence_of(report: &DocumentReport) -> Evidence {
-    match (report.kind, report.text_layer, report.invoice_number_found) {
-        (FileKind::Png | FileKind::Jpeg, _, _) => Evidence::Image,
-        (_, TextLayer::Text, Some(true)) => Evidence::TextMatched,
-        (_, TextLayer::Text, _) => Evidence::TextWithoutInvoiceNumber,
-        (_, TextLayer::NoText, _) => Evidence::NoTextLayer,
-        (_, TextLayer::Encrypted, _) => Evidence::Encrypted,
-        (_, TextLayer::Unextractable | TextLayer::NotApplicable, _) => Evidence::Unextractable,
-    }
-}
-
-fn new_case(
-    k: &KpiCase,
-    idempotency_key: &str,
-    tracking_hash: String,
-    evidence: Evidence,
-    now: chrono::NaiveDateTime,
-) -> NewCase {
-    NewCase {
-        kpi_month: i32::try_from(k.month).ok(),
-        kpi_year: Some(k.year),
-        omlp_type: Some(k.omlp_type.clone()),
-        purchase_unit: Some(k.purchase_unit),
-        invoice_number: Some(k.invoice_number.clone()),
-        invoice_number_norm: Some(k.invoice_number_norm.clone()),
-        kpi_value: Some(k.kpi_value.clone()),
-        revenue_minor: Some(k.revenue.hundredths),
-        revenue_currency: Some(k.revenue.currency.into()),
-        document_type: Some("invoice".into()),
-        anniversary_date: k.anniversary_date,
-        description: k.description.clone(),
-        evidence: Some(evidence),
-        ..intake::base_case(CaseKind::Kpi, &k.contact, idempotency_key, tracking_hash, now)
-    }
-}
-
 /// `POST /cases/kpi` (multipart).
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    crate::app::limits::count_post(&state.db, &state.clock, state.config.rate_posts, &client::address(&req, &state))
-        .await?;
+    let address = client::address(&req, &state);
+    app::limits::count_post(&state.db, &state.clock, state.config.rate_posts, &address).await?;
     // Held until the invoice is stored: it bounds the uploads in memory.
     let _upload = state.gates.uploads.enter().await?;
     let form = multipart::read(payload, "invoice_file", document::MAX_FILE_BYTES).await?;
-    let keys =
-        check_form_token(&state.keys, FORM, &form.get("idempotency_key"), &form.get("csrf_token"), state.clock.unix())?;
-    // A repeat of this form that carries its invoice again is found inside
-    // the filing transaction (and answered with the same tracking page).
+    let (key, token) = (form.get("idempotency_key"), form.get("csrf_token"));
+    let keys = check_form_token(&state.keys, FORM, &key, &token, state.clock.unix())?;
     let values = KpiValues::from_form(&form);
-    let mut errors = FieldErrors::new();
-    let parsed = parse_kpi(&values.input(), &state.config.omlp_types, state.clock.today(), &mut errors);
-    let invoice_number = values.invoice_number.trim().to_string();
-    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
-    // No file chosen this time: a repeat of a form already filed (its
-    // invoice became the case's), or the invoice kept from an earlier
-    // attempt of this same form, if there is one.
-    let (file, kept_before) = match form.file {
-        Some(u) => (Some(u), false),
-        None => {
-            let key = keys.idempotency_key.clone();
-            let (filed, kept) = state
-                .db
-                .read(move |conn| {
-                    Ok((cases::find_by_idempotency_key(conn, &key)?.is_some(), uploads::find(conn, &key)?))
-                })
-                .await?;
-            if filed {
-                return Ok(super::to_tracking(
-                    &state.keys.tracking_token(&keys.idempotency_key),
-                    false,
-                    state.config.secure_cookies,
-                ));
-            }
-            let kept_before = kept.is_some();
-            let kept =
-                kept.map(|(file_name, bytes)| multipart::Upload { file_name, bytes: bytes.into(), too_large: false });
-            (kept, kept_before)
-        }
+    let submission = KpiSubmission {
+        input: values.input(),
+        idempotency_key: keys.idempotency_key.clone(),
+        file: form.file,
+        body_too_large: form.body_too_large,
     };
-    let upload = match file {
-        None => {
-            errors.add("invoice_file", "Select the invoice file");
-            None
+    let secure = state.config.secure_cookies;
+    match app::intake::file_kpi(&state.ctx(), submission).await? {
+        Outcome::Filed { tracking, .. } => Ok(super::to_tracking(&tracking, true, secure)),
+        Outcome::AlreadyFiled { tracking } => Ok(super::to_tracking(&tracking, false, secure)),
+        Outcome::Refused { errors, uploaded, too_large } => {
+            let status = if too_large { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let fresh = FormKeys::reissue(&state.keys, FORM, keys, state.clock.unix());
+            render(&state, values, errors, fresh, status, uploaded)
         }
-        Some(u) if u.too_large => {
-            errors.add("invoice_file", DocumentError::TooLarge.message());
-            if form.body_too_large {
-                status = StatusCode::PAYLOAD_TOO_LARGE;
-            }
-            None
-        }
-        Some(u) => {
-            let checked = document::inspect_async(u.bytes.clone(), invoice_number, Limits::default()).await;
-            match checked {
-                Ok(report) => Some((u, report)),
-                Err(e) => {
-                    errors.add("invoice_file", e.message());
-                    None
-                }
-            }
-        }
-    };
-    if !errors.is_empty() {
-        let fresh = FormKeys::reissue(&state.keys, FORM, keys, state.clock.unix());
-        let key = fresh.idempotency_key.clone();
-        let now = state.clock.now();
-        // Keep an invoice that passed its checks so the partner need not
-        // upload it again; a new file that failed replaces nothing.
-        let uploaded = match (&upload, kept_before) {
-            (Some((u, _)), false) => {
-                let (name, bytes) = (u.file_name.clone(), u.bytes.clone());
-                state
-                    .db
-                    .write(move |conn| {
-                        Ok(uploads::keep(conn, &key, &name, &bytes, now, now - chrono::Duration::days(1))?)
-                    })
-                    .await?;
-                Some(u.file_name.clone())
-            }
-            (Some((u, _)), true) => Some(u.file_name.clone()),
-            (None, _) => None,
-        };
-        return render(&state, values, errors, fresh, status, uploaded);
-    }
-    let (Some(kpi), Some((upload, report))) = (parsed, upload) else {
-        return Err(AppError::Unexpected(anyhow::anyhow!("a KPI form without errors did not parse")));
-    };
-    let evidence = evidence_of(&report);
-    let tracking = state.keys.tracking_token(&keys.idempotency_key);
-    let case = new_case(&kpi, &keys.idempotency_key, crate::keys::sha256_hex(&tracking), evidence, state.clock.now());
-    let attachment = NewAttachment {
-        case_id: 0,
-        event_id: None,
-        file_name: upload.file_name,
-        content_type: report.kind.content_type().into(),
-        size_bytes: i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX),
-        sha256: report.sha256_hex.clone(),
-        text_layer: report.text_layer.as_str().into(),
-        doc_class: report.class.as_str().into(),
-        invoice_number_found: report.invoice_number_found,
-        // Not copied: the document check has let go of its share (unless it
-        // timed out and a worker still holds it; then this copies).
-        data: Vec::from(upload.bytes),
-        created_at: case.created_at,
-    };
-    let filing = Filing {
-        facts: CaseFacts::Kpi(KpiFacts {
-            year: kpi.year,
-            month: kpi.month,
-            invoice_number_norm: kpi.invoice_number_norm.clone(),
-            anniversary_date: kpi.anniversary_date,
-            evidence,
-        }),
-        now: case.created_at,
-        today: case.created_at.date(),
-        case,
-        attachment: Some(attachment),
-        rules: state.config.triage,
-        forget_upload: true,
-    };
-    match state.db.write(move |conn| intake::file(conn, filing)).await {
-        Ok(Filed::Created(reference)) => {
-            tracing::info!(%reference, "KPI case filed");
-            Ok(super::to_tracking(&tracking, true, state.config.secure_cookies))
-        }
-        Ok(Filed::AlreadyFiled) | Err(AppError::Conflict(_)) => {
-            Ok(super::to_tracking(&tracking, false, state.config.secure_cookies))
-        }
-        Err(e) => Err(e),
     }
 }

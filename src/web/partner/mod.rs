@@ -1,7 +1,7 @@
 //! The partner side: no account, two forms, and the tracking page.
 
 pub mod directory;
-pub mod intake;
+
 pub mod kpi;
 pub mod multipart;
 pub mod track;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use actix_multipart::Multipart;
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use futures_util::TryStreamExt;
 
 use crate::error::AppError;
@@ -18,17 +18,7 @@ pub const MAX_FIELDS: usize = 64;
 /// Past this many bytes in all, we stop reading the body.
 pub const MAX_BODY_BYTES: usize = 24 * 1024 * 1024;
 
-/// The uploaded file.
-#[derive(Debug, Default)]
-pub struct Upload {
-    /// The name the browser gave (path parts removed).
-    pub file_name: String,
-    /// The bytes, unless the file was over the limit (shared, not copied,
-    /// with the document check).
-    pub bytes: Bytes,
-    /// The file was larger than allowed.
-    pub too_large: bool,
-}
+pub use crate::app::intake::Upload;
 
 /// A parsed body.
 #[derive(Debug, Default)]
