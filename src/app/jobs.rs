@@ -312,14 +312,27 @@ fn record_landing_outcome(conn: &mut DbConnection, case_id: i64, o: &LandingOutc
     Ok(())
 }
 
+/// A case, by id or by reference.
+#[derive(Debug, Clone)]
+pub enum CaseRef {
+    /// Its id.
+    Id(i64),
+    /// Its reference.
+    Reference(String),
+}
+
 /// Queues the landing-page check of a directory request again (staff "run
 /// the check again"), and wakes the runner. A check already waiting is
 /// brought forward rather than queued twice. `NotFound` for an unknown case,
 /// `BadRequest` for a case that is not a directory request.
-pub async fn requeue_landing_check(db: &Db, clock: &Clock, wakeup: &Wakeup, case_id: i64) -> Result<(), AppError> {
+pub async fn requeue_landing_check(db: &Db, clock: &Clock, wakeup: &Wakeup, case: CaseRef) -> Result<(), AppError> {
     let now = clock.now();
     db.write(move |conn| {
-        let case = cases_store::find(conn, case_id)?;
+        let case = match case {
+            CaseRef::Id(id) => cases_store::find(conn, id)?,
+            CaseRef::Reference(r) => cases_store::find_by_reference(conn, &r)?.ok_or(AppError::NotFound)?,
+        };
+        let case_id = case.id;
         if case.kind != CaseKind::Directory {
             return Err(AppError::BadRequest("Only directory listing requests have a landing page to check.".into()));
         }

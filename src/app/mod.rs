@@ -6,6 +6,9 @@
 //! `store` and `checks`; never `web`.
 
 pub mod accounts;
+pub mod batches;
+pub mod case_actions;
+pub mod cases;
 pub mod intake;
 pub mod jobs;
 pub mod limits;

@@ -303,10 +303,20 @@ async fn staff_can_run_the_check_again_and_its_flags_replace_the_previous_ones()
         .read(|conn| Ok(cases::table.filter(cases::kind.eq("kpi")).select(cases::id).first(conn)?))
         .await
         .expect("kpi case");
-    let refused =
-        frontline::app::jobs::requeue_landing_check(&app.state.db, &app.state.clock, &app.state.jobs, kpi_id).await;
+    let refused = frontline::app::jobs::requeue_landing_check(
+        &app.state.db,
+        &app.state.clock,
+        &app.state.jobs,
+        frontline::app::jobs::CaseRef::Id(kpi_id),
+    )
+    .await;
     assert!(matches!(refused, Err(frontline::error::AppError::BadRequest(_))), "{refused:?}");
-    let missing =
-        frontline::app::jobs::requeue_landing_check(&app.state.db, &app.state.clock, &app.state.jobs, 999_999).await;
+    let missing = frontline::app::jobs::requeue_landing_check(
+        &app.state.db,
+        &app.state.clock,
+        &app.state.jobs,
+        frontline::app::jobs::CaseRef::Id(999_999),
+    )
+    .await;
     assert!(matches!(missing, Err(frontline::error::AppError::NotFound)), "{missing:?}");
 }

@@ -8,18 +8,18 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{FLASH_COOKIE, FormKeys, check_form_token, multipart};
+use crate::app::case_actions::{self, PartnerReplied};
+use crate::app::{self, cases::Tracked};
 use crate::checks::document::{self, DocumentError, Limits};
 use crate::domain::actions::{self, MESSAGE_MAX_CHARS};
-use crate::domain::calendar::{kpi_visible_from, long_date, month_name, parse_batch_key};
+use crate::domain::calendar::{BatchWindow, kpi_visible_from, long_date, month_name};
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::directory::country_name;
 use crate::domain::errors::{FieldError, FieldErrors};
 use crate::domain::kpi::format_hundredths;
 use crate::domain::text::thousands;
 use crate::error::AppError;
-use crate::keys::sha256_hex;
-use crate::store::actions::{self as store_actions, PartnerReplied};
-use crate::store::cases::{self as store, AttachmentMeta, CaseRow, EventRow, NewAttachment};
+use crate::store::cases::{AttachmentMeta, CaseRow, EventRow, NewAttachment};
 use crate::web::{AppState, client, html};
 
 /// A line of "What you sent".
@@ -89,9 +89,9 @@ pub fn status_class(s: Status) -> &'static str {
 }
 
 /// "What happens next", from the programme's timing rules.
-pub fn next_steps(case: &CaseRow, kind: CaseKind, status: Status) -> Vec<String> {
+pub fn next_steps(case: &CaseRow, batch: Option<&BatchWindow>, status: Status) -> Vec<String> {
     let mut out = Vec::new();
-    match kind {
+    match case.kind {
         CaseKind::Kpi => {
             let month = case.kpi_month.and_then(|m| u32::try_from(m).ok());
             if let (Some(m), Some(y)) = (month, case.kpi_year)
@@ -106,7 +106,7 @@ pub fn next_steps(case: &CaseRow, kind: CaseKind, status: Status) -> Vec<String>
             }
         }
         CaseKind::Directory => {
-            if let Some(batch) = case.batch_key.as_deref().and_then(parse_batch_key) {
+            if let Some(batch) = batch {
                 let sentence = match status {
                     Status::Submitted => format!(
                         "Your listing was sent in the {} batch and should be visible in the directory by {}.",
@@ -237,14 +237,6 @@ pub const REPLIED_COOKIE: &str = "frontline_replied";
 /// The tracking page's field order (for the error summary).
 const REPLY_ORDER: [&str; 2] = ["message", "attachment"];
 
-/// A token in the shape we issue (64 hex digits), or 404.
-fn checked_token(token: &str) -> Result<String, AppError> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(AppError::NotFound);
-    }
-    Ok(sha256_hex(token))
-}
-
 /// What a render of the tracking page shows beyond the case.
 struct View {
     fresh: bool,
@@ -253,22 +245,8 @@ struct View {
     reply: Option<(FormKeys, String)>,
 }
 
-async fn render(
-    state: &AppState,
-    token: &str,
-    hash: String,
-    view: View,
-    http: StatusCode,
-) -> Result<HttpResponse, AppError> {
-    let (case, events, files) = state
-        .db
-        .read(move |conn| {
-            let case = store::find_by_tracking_hash(conn, &hash)?.ok_or(AppError::NotFound)?;
-            let events = store::events(conn, case.id, true)?;
-            let files = store::attachments(conn, case.id)?;
-            Ok((case, events, files))
-        })
-        .await?;
+async fn render(state: &AppState, token: &str, view: View, http: StatusCode) -> Result<HttpResponse, AppError> {
+    let Tracked { case, events, files, batch } = app::cases::tracked(&state.db, &state.clock, token).await?;
     let (kind, status) = (case.kind, case.status);
     let View { fresh, banner, errors, reply } = view;
     let reply = (status == Status::WaitingOnPartner).then(|| {
@@ -296,7 +274,7 @@ async fn render(
         kind_label: kind.label(),
         status_label: status.partner_label(),
         status_class: status_class(status),
-        next_steps: next_steps(&case, kind, status),
+        next_steps: next_steps(&case, batch.as_ref(), status),
         guidance: case.guidance.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect(),
         // Filing is shown as "What you sent"; the outcome has its own section.
         messages: events
@@ -355,12 +333,11 @@ pub async fn show(
 }
 
 async fn show_case(state: &AppState, req: &HttpRequest, token: &str) -> Result<HttpResponse, AppError> {
-    let hash = checked_token(token)?;
     let fresh = req.cookie(FLASH_COOKIE).is_some();
     let replied = req.cookie(REPLIED_COOKIE).is_some();
     let banner = replied.then_some("Reply sent – Frontline Support will look at your case again");
     let view = View { fresh, banner, errors: FieldErrors::new(), reply: None };
-    let mut res = render(state, token, hash, view, StatusCode::OK).await?;
+    let mut res = render(state, token, view, StatusCode::OK).await?;
     // One time only: a later visit shows the receipt without the panel or banner.
     if fresh {
         remove_cookie(&mut res, FLASH_COOKIE, token)?;
@@ -378,40 +355,18 @@ pub async fn reply(
     token: web::Path<String>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    crate::app::limits::lookups_allowed(
-        &state.db,
-        &state.clock,
-        state.config.rate_lookups,
-        &client::address(&req, &state),
-    )
-    .await?;
-    crate::app::limits::count_post(&state.db, &state.clock, state.config.rate_posts, &client::address(&req, &state))
-        .await?;
+    let address = client::address(&req, &state);
+    app::limits::lookups_allowed(&state.db, &state.clock, state.config.rate_lookups, &address).await?;
+    app::limits::count_post(&state.db, &state.clock, state.config.rate_posts, &address).await?;
     let token = token.into_inner();
-    let found = match checked_token(&token) {
-        Ok(hash) => {
-            let h = hash.clone();
-            state
-                .db
-                .read(move |conn| store::find_by_tracking_hash(conn, &h)?.ok_or(AppError::NotFound))
-                .await
-                .map(|c| (hash, c))
-        }
-        Err(e) => Err(e),
-    };
-    let (hash, case) = match found {
+    let case = match app::cases::tracked(&state.db, &state.clock, &token).await {
         Err(AppError::NotFound) => {
-            crate::app::limits::count_lookup_miss(
-                &state.db,
-                &state.clock,
-                state.config.rate_lookups,
-                &client::address(&req, &state),
-            )
-            .await?;
+            app::limits::count_lookup_miss(&state.db, &state.clock, state.config.rate_lookups, &address).await?;
             return Err(AppError::NotFound);
         }
-        other => other?,
+        other => other?.case,
     };
+    let hash = app::cases::tracking_hash(&token)?;
     // Held until the attachment is stored: it bounds the uploads in memory.
     let _upload = state.gates.uploads.enter().await?;
     let form = multipart::read(payload, "attachment", document::MAX_FILE_BYTES).await?;
@@ -465,12 +420,9 @@ pub async fn reply(
     let Some(message) = message.filter(|_| errors.is_empty()) else {
         tracing::info!(fields = ?errors.items().iter().map(|e| e.field).collect::<Vec<_>>(), "partner reply refused");
         let view = View { fresh: false, banner: None, errors, reply: Some((keys, raw_message)) };
-        return render(&state, &token, hash, view, http).await;
+        return render(&state, &token, view, http).await;
     };
-    let now = state.clock.now();
-    let replied =
-        state.db.write(move |conn| store_actions::apply_partner_reply(conn, &hash, message, attachment, now)).await?;
-    match replied {
+    match case_actions::partner_reply(&state.db, &state.clock, &hash, message, attachment).await? {
         PartnerReplied::Done => {
             tracing::info!(reference = %case.reference, "partner replied");
             let location = format!("/track/{token}");

@@ -3,7 +3,7 @@
 //! published.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -14,15 +14,13 @@ use serde::Deserialize;
 
 use super::auth::CurrentStaff;
 use super::flash;
-use crate::domain::batch::{BatchStatus, batch_for_approved, published_message, submitted_message, window_text};
+use crate::app;
+use crate::domain::batch::{BatchStatus, window_text};
 use crate::domain::calendar::{BatchWindow, long_date, parse_batch_key, short_date};
 use crate::domain::case::Status;
 use crate::domain::directory::country_name;
-use crate::domain::timeline::{Actor, EventType};
 use crate::error::AppError;
-use crate::store::DbConnection;
-use crate::store::batches::{self as store, BatchCaseRow, BatchRow};
-use crate::store::cases::{NewEvent, insert_event};
+use crate::store::batches::BatchCaseRow;
 use crate::web::partner::track::status_class;
 use crate::web::{AppState, html};
 
@@ -98,44 +96,6 @@ struct BatchesPage {
     sent: Vec<SentBatch>,
 }
 
-/// What the page shows, loaded in one transaction.
-struct Overview {
-    rows: Vec<BatchRow>,
-    approved: Vec<BatchCaseRow>,
-    sent_counts: Vec<usize>,
-}
-
-/// Brings every approved request's `batch_key` up to date (domain rule
-/// [`batch_for_approved`]) and returns the stored batches and the approved
-/// requests with their current keys. Runs inside a write transaction.
-fn refresh_batch_keys(
-    conn: &mut DbConnection,
-    today: NaiveDate,
-) -> Result<(Vec<BatchRow>, Vec<BatchCaseRow>), AppError> {
-    let rows = store::all(conn)?;
-    let sent: HashSet<String> = rows.iter().filter(|r| r.status.is_sent()).map(|r| r.batch_key.clone()).collect();
-    let mut approved = store::directory_cases_with_status(conn, Status::Approved)?;
-    for case in &mut approved {
-        let want = batch_for_approved(case.batch_key.as_deref(), today, |k| sent.contains(k)).key();
-        if case.batch_key.as_deref() != Some(want.as_str()) {
-            store::set_batch_key(conn, case.id, &want)?;
-            tracing::info!(case_id = case.id, from = ?case.batch_key, to = %want, "directory request moved to a later batch");
-            case.batch_key = Some(want);
-        }
-    }
-    Ok((rows, approved))
-}
-
-fn load_overview(conn: &mut DbConnection, today: NaiveDate) -> Result<Overview, AppError> {
-    let (rows, approved) = refresh_batch_keys(conn, today)?;
-    let mut sent_counts = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let n = store::cases_in_batch(conn, &r.batch_key, &[Status::Submitted, Status::Published])?.len();
-        sent_counts.push(n);
-    }
-    Ok(Overview { rows, approved, sent_counts })
-}
-
 fn open_batch(batch: &BatchWindow, today: NaiveDate, is_next: bool, cases: Vec<CaseLine>) -> OpenBatch {
     let (when, now) = window_text(batch, today);
     OpenBatch {
@@ -161,34 +121,27 @@ async fn render(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let today = state.clock.today();
-    let overview = state.db.write(move |conn| load_overview(conn, today)).await?;
-    let sent_keys: HashSet<String> =
-        overview.rows.iter().filter(|r| r.status.is_sent()).map(|r| r.batch_key.clone()).collect();
+    let overview = app::batches::overview(&state.db, &state.clock).await?;
     // The batch a request approved today goes to is always shown, even empty.
-    let next = batch_for_approved(None, today, |k| sent_keys.contains(k));
     let mut groups: BTreeMap<String, Vec<CaseLine>> = BTreeMap::new();
-    groups.entry(next.key()).or_default();
-    for c in &overview.approved {
-        if let Some(key) = &c.batch_key {
-            groups.entry(key.clone()).or_default().push(CaseLine::of(c));
-        }
+    groups.entry(overview.next.key()).or_default();
+    for (key, c) in &overview.approved {
+        groups.entry(key.clone()).or_default().push(CaseLine::of(c));
     }
     let open = groups
         .into_iter()
-        .filter_map(|(key, cases)| parse_batch_key(&key).map(|b| open_batch(&b, today, b == next, cases)))
+        .filter_map(|(key, cases)| parse_batch_key(&key).map(|b| open_batch(&b, today, b == overview.next, cases)))
         .collect();
     let sent = overview
-        .rows
+        .sent
         .iter()
-        .zip(&overview.sent_counts)
         .filter_map(|(r, n)| {
             let batch = parse_batch_key(&r.batch_key)?;
-            let status = r.status;
             Some(SentBatch {
                 key: batch.key(),
                 label: batch.label(),
-                status_label: status.label(),
-                status_class: match status {
+                status_label: r.status.label(),
+                status_class: match r.status {
                     BatchStatus::Published => status_class(Status::Published),
                     _ => status_class(Status::Submitted),
                 },
@@ -196,7 +149,7 @@ async fn render(
                 submitted_on: date_of(r.submitted_at),
                 visible_by: short_date(batch.visible_by),
                 published_on: date_of(r.published_at),
-                can_publish: status == BatchStatus::Submitted,
+                can_publish: r.status == BatchStatus::Submitted,
             })
         })
         .collect();
@@ -287,15 +240,7 @@ pub async fn csv_export(
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let batch = parse_batch_key(&key).ok_or(AppError::NotFound)?;
-    let today = state.clock.today();
-    let k = batch.key();
-    let cases = state
-        .db
-        .write(move |conn| {
-            refresh_batch_keys(conn, today)?;
-            Ok(store::cases_in_batch(conn, &k, &[Status::Approved, Status::Submitted, Status::Published])?)
-        })
-        .await?;
+    let cases = app::batches::requests_in(&state.db, &state.clock, &batch).await?;
     let lines: Vec<CaseLine> = cases.iter().map(CaseLine::of).collect();
     let body = batch_csv(&lines)?;
     Ok(HttpResponse::Ok()
@@ -324,44 +269,6 @@ async fn refused_or(
     }
 }
 
-fn is_unique_violation(e: &diesel::result::Error) -> bool {
-    matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
-}
-
-/// Moves one case of the batch on, with its partner-visible timeline entry.
-fn move_case(
-    conn: &mut DbConnection,
-    case: &BatchCaseRow,
-    to: Status,
-    staff_id: i64,
-    at: NaiveDateTime,
-    message: &str,
-) -> Result<(), AppError> {
-    let (kind, from) = (case.kind, case.status);
-    let to = from.transition(to, kind).map_err(|m| AppError::Conflict(format!("{}: {m}", case.reference)))?;
-    let closed_at = to.is_closed().then_some(at);
-    let changed = store::change_status(conn, case.id, from, case.version, to, at, closed_at)?;
-    if changed != 1 {
-        return Err(AppError::Conflict(format!(
-            "{} changed while the batch was being updated, so nothing was changed – check the latest details and try again",
-            case.reference
-        )));
-    }
-    insert_event(
-        conn,
-        &NewEvent {
-            case_id: case.id,
-            created_at: at,
-            actor_type: Actor::Staff,
-            staff_id: Some(staff_id),
-            event_type: if to == Status::Published { EventType::Published } else { EventType::Submitted },
-            body: Some(message.to_string()),
-            partner_visible: true,
-        },
-    )?;
-    Ok(())
-}
-
 /// `POST /staff/directory/batches/{key}/submit`: marks the batch submitted
 /// and moves its approved requests to submitted, in one transaction.
 pub async fn submit(
@@ -375,33 +282,7 @@ pub async fn submit(
         return super::forbidden(me, NOT_ALLOWED);
     }
     let batch = parse_batch_key(&key).ok_or(AppError::NotFound)?;
-    let (today, at, staff_id) = (state.clock.today(), state.clock.now(), me.id);
-    let result = state
-        .db
-        .write(move |conn| {
-            let key = batch.key();
-            let (rows, approved) = refresh_batch_keys(conn, today)?;
-            let status = rows.iter().find(|r| r.batch_key == key).map_or(BatchStatus::Open, |r| r.status);
-            let cases: Vec<BatchCaseRow> =
-                approved.into_iter().filter(|c| c.batch_key.as_deref() == Some(key.as_str())).collect();
-            status.submit(&batch, cases.len()).map_err(AppError::Conflict)?;
-            store::insert_submitted(conn, &key, at).map_err(|e| {
-                if is_unique_violation(&e) {
-                    AppError::Conflict(format!("The {} batch has already been submitted", batch.label()))
-                } else {
-                    e.into()
-                }
-            })?;
-            let message = submitted_message(&batch);
-            for case in &cases {
-                move_case(conn, case, Status::Submitted, staff_id, at, &message)?;
-            }
-            Ok(cases.len())
-        })
-        .await;
-    if let Ok(n) = &result {
-        tracing::info!(batch = %batch.key(), requests = n, staff_id, "directory batch submitted");
-    }
+    let result = app::batches::submit(&state.db, &state.clock, me.id, batch).await;
     refused_or(&state, me, result, &batch, "batch-submitted").await
 }
 
@@ -418,27 +299,7 @@ pub async fn publish(
         return super::forbidden(me, NOT_ALLOWED);
     }
     let batch = parse_batch_key(&key).ok_or(AppError::NotFound)?;
-    let (at, staff_id) = (state.clock.now(), me.id);
-    let result = state
-        .db
-        .write(move |conn| {
-            let key = batch.key();
-            let status = store::find(conn, &key)?.map_or(BatchStatus::Open, |r| r.status);
-            status.publish(&batch).map_err(AppError::Conflict)?;
-            if store::mark_published(conn, &key, at)? != 1 {
-                return Err(AppError::Conflict(format!("The {} batch is already published", batch.label())));
-            }
-            let cases = store::cases_in_batch(conn, &key, &[Status::Submitted])?;
-            let message = published_message(&batch);
-            for case in &cases {
-                move_case(conn, case, Status::Published, staff_id, at, &message)?;
-            }
-            Ok(cases.len())
-        })
-        .await;
-    if let Ok(n) = &result {
-        tracing::info!(batch = %batch.key(), requests = n, staff_id, "directory batch published");
-    }
+    let result = app::batches::publish(&state.db, &state.clock, me.id, batch).await;
     refused_or(&state, me, result, &batch, "batch-published").await
 }
 

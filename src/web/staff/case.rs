@@ -11,7 +11,11 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::auth::CurrentStaff;
+use crate::app::case_actions::{self, Applied, StaffRequest};
+use crate::app::jobs::CaseRef;
+use crate::app::{self, cases::StaffView};
 use crate::domain::actions::{self, MESSAGE_MAX_CHARS, Outcome, msg};
+use crate::domain::calendar::BatchWindow;
 use crate::domain::calendar::long_date;
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::contact::ContactRole;
@@ -22,9 +26,7 @@ use crate::domain::text::thousands;
 use crate::domain::timeline::Actor;
 use crate::domain::triage::Priority;
 use crate::error::AppError;
-use crate::store::actions::{self as store_actions, Applied, StaffRequest};
-use crate::store::cases::{self as store, AttachmentMeta, CaseRow, EventRow, FlagRow};
-use crate::store::staff::{self as staff_store, StaffRow};
+use crate::store::cases::{AttachmentMeta, CaseRow, EventRow};
 use crate::web::partner::track::{human_size, short_type, status_class};
 use crate::web::{AppState, html};
 
@@ -167,31 +169,6 @@ struct CasePage {
     max_chars: String,
 }
 
-struct Loaded {
-    case: CaseRow,
-    flags: Vec<FlagRow>,
-    events: Vec<EventRow>,
-    files: Vec<AttachmentMeta>,
-    staff: Vec<StaffRow>,
-    duplicate_of: Option<String>,
-}
-
-fn load(conn: &mut crate::store::DbConnection, reference: &str) -> Result<Loaded, AppError> {
-    let case = store::find_by_reference(conn, reference)?.ok_or(AppError::NotFound)?;
-    let duplicate_of = match case.duplicate_of {
-        Some(id) => store_actions::reference_of(conn, id)?,
-        None => None,
-    };
-    Ok(Loaded {
-        flags: store::flags(conn, case.id)?,
-        events: store::events(conn, case.id, false)?,
-        files: store::attachments(conn, case.id)?,
-        staff: staff_store::all(conn)?,
-        duplicate_of,
-        case,
-    })
-}
-
 fn or_not_provided(v: Option<String>) -> String {
     v.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "Not provided".into())
 }
@@ -217,8 +194,8 @@ fn partner_rows(case: &CaseRow) -> Vec<Row> {
     ]
 }
 
-fn details(case: &CaseRow, kind: CaseKind, omlp_label: impl Fn(&str) -> String) -> Vec<Row> {
-    match kind {
+fn details(case: &CaseRow, batch: Option<&BatchWindow>, omlp_label: impl Fn(&str) -> String) -> Vec<Row> {
+    match case.kind {
         CaseKind::Kpi => {
             let month = case
                 .kpi_month
@@ -244,11 +221,7 @@ fn details(case: &CaseRow, kind: CaseKind, omlp_label: impl Fn(&str) -> String) 
             ]
         }
         CaseKind::Directory => {
-            let batch = case
-                .batch_key
-                .as_deref()
-                .and_then(crate::domain::calendar::parse_batch_key)
-                .map(|b| format!("{} (visible by {})", b.label(), long_date(b.visible_by)));
+            let batch = batch.map(|b| format!("{} (visible by {})", b.label(), long_date(b.visible_by)));
             vec![
                 Row { key: "Name on the directory", value: or_not_provided(case.directory_name.clone()) },
                 Row {
@@ -332,13 +305,13 @@ fn banner_text(
 fn render(
     state: &AppState,
     me: CurrentStaff,
-    l: Loaded,
+    l: StaffView,
     v: Values,
     e: FieldErrors,
     banner: Option<&str>,
     http: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let Loaded { case, flags, events, files, staff, duplicate_of } = l;
+    let StaffView { case, flags, events, files, staff, duplicate_of, batch } = l;
     let (kind, status) = (case.kind, case.status);
     let names: HashMap<i64, String> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
     let reference = case.reference.clone();
@@ -407,7 +380,7 @@ fn render(
         .collect();
     let next = status.next(kind);
     let omlp = state.config.omlp_types.clone();
-    let details_rows = details(&case, kind, |code| {
+    let details_rows = details(&case, batch.as_ref(), |code| {
         omlp.iter().find(|t| t.code == code).map(|t| t.label.clone()).unwrap_or_else(|| code.to_string())
     });
     let page = CasePage {
@@ -463,7 +436,7 @@ async fn load_and_render(
     banner: Option<&str>,
     http: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let loaded = match state.db.read(move |conn| load(conn, &reference)).await {
+    let loaded = match app::cases::for_staff(&state.db, &state.clock, &reference).await {
         Err(AppError::NotFound) => return super::not_found_page(me),
         other => other?,
     };
@@ -480,12 +453,12 @@ pub async fn rerun_landing_check(
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&state, &form.csrf_token)?;
     let reference = path.into_inner();
-    let r = reference.clone();
-    let Some(case) = state.db.read(move |conn| Ok(store::find_by_reference(conn, &r)?)).await? else {
-        return super::not_found_page(me);
-    };
-    crate::app::jobs::requeue_landing_check(&state.db, &state.clock, &state.jobs, case.id).await?;
-    Ok(super::flash::redirect(&state, &case_path(&reference), "landing_check"))
+    let case = CaseRef::Reference(reference.clone());
+    match app::jobs::requeue_landing_check(&state.db, &state.clock, &state.jobs, case).await {
+        Err(AppError::NotFound) => super::not_found_page(me),
+        Err(e) => Err(e),
+        Ok(()) => Ok(super::flash::redirect(&state, &case_path(&reference), "landing_check")),
+    }
 }
 
 /// A form carrying only the anti-forgery token.
@@ -659,25 +632,8 @@ async fn act(
         return load_and_render(&state, me, reference, values, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let (r, staff_id, now) = (reference.clone(), me.id, state.clock.now());
     let rules = state.config.triage;
-    let applied = match state
-        .db
-        .write(move |conn| {
-            let applied = store_actions::apply_staff_request(conn, &r, version, staff_id, request, now)?;
-            // A case that closes can change the triage of the partner's
-            // other cases (a "Possible duplicate" of it no longer applies):
-            // re-triage them in the same transaction.
-            if let Applied::Done(plan) = &applied
-                && plan.closes
-                && let Some(closed) = store::find_by_reference(conn, &r)?
-            {
-                crate::app::retriage::retriage_after_close(conn, closed.id, &rules, now)?;
-            }
-            Ok(applied)
-        })
-        .await
-    {
+    let applied = match case_actions::apply(&state.db, &state.clock, rules, &reference, version, me.id, request).await {
         Err(AppError::NotFound) => return super::not_found_page(me),
         other => other?,
     };
@@ -762,14 +718,7 @@ pub async fn download(
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, AppError> {
     let (reference, id) = path.into_inner();
-    let r = reference.clone();
-    let (meta, data) = state
-        .db
-        .read(move |conn| {
-            let case = store::find_by_reference(conn, &r)?.ok_or(AppError::NotFound)?;
-            store::attachment_data(conn, case.id, id)?.ok_or(AppError::NotFound)
-        })
-        .await?;
+    let (meta, data) = app::cases::attachment(&state.db, &reference, id).await?;
     let (content_type, extension) = match meta.content_type.as_str() {
         t @ "application/pdf" => (t, "pdf"),
         t @ "image/png" => (t, "png"),

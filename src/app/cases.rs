@@ -1,0 +1,95 @@
+//! Reading one case, as its filer sees it through the tracking link and as
+//! staff see it on the case page.
+
+use crate::clock::Clock;
+use crate::domain::calendar::BatchWindow;
+use crate::error::AppError;
+use crate::keys::sha256_hex;
+use crate::store::cases::{self as store, AttachmentMeta, CaseRow, EventRow, FlagRow};
+use crate::store::staff::{self as staff_store, StaffRow};
+use crate::store::{Db, actions};
+
+/// A case as its tracking link shows it.
+pub struct Tracked {
+    /// The case.
+    pub case: CaseRow,
+    /// Its partner-visible timeline, oldest first.
+    pub events: Vec<EventRow>,
+    /// Its files.
+    pub files: Vec<AttachmentMeta>,
+    /// For a directory request, the batch it is in today.
+    pub batch: Option<BatchWindow>,
+}
+
+/// The hash a tracking token is stored as, for a token of the shape we
+/// issue (64 hex digits); `NotFound` for anything else.
+pub fn tracking_hash(token: &str) -> Result<String, AppError> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(sha256_hex(token))
+}
+
+/// The case a tracking token opens; `NotFound` when it opens none.
+pub async fn tracked(db: &Db, clock: &Clock, token: &str) -> Result<Tracked, AppError> {
+    let (hash, today) = (tracking_hash(token)?, clock.today());
+    db.read(move |conn| {
+        let case = store::find_by_tracking_hash(conn, &hash)?.ok_or(AppError::NotFound)?;
+        let events = store::events(conn, case.id, true)?;
+        let files = store::attachments(conn, case.id)?;
+        let batch = super::batches::current_batch(conn, &case, today)?;
+        Ok(Tracked { case, events, files, batch })
+    })
+    .await
+}
+
+/// A case as the staff case page shows it.
+pub struct StaffView {
+    /// The case.
+    pub case: CaseRow,
+    /// Its flags.
+    pub flags: Vec<FlagRow>,
+    /// Its whole timeline, oldest first.
+    pub events: Vec<EventRow>,
+    /// Its files.
+    pub files: Vec<AttachmentMeta>,
+    /// Every staff account (names, the assignee choices).
+    pub staff: Vec<StaffRow>,
+    /// The reference of the case it duplicates, if it does.
+    pub duplicate_of: Option<String>,
+    /// For a directory request, the batch it is in today.
+    pub batch: Option<BatchWindow>,
+}
+
+/// The case `reference` for the staff case page; `NotFound` when none.
+pub async fn for_staff(db: &Db, clock: &Clock, reference: &str) -> Result<StaffView, AppError> {
+    let (reference, today) = (reference.to_owned(), clock.today());
+    db.read(move |conn| {
+        let case = store::find_by_reference(conn, &reference)?.ok_or(AppError::NotFound)?;
+        let duplicate_of = match case.duplicate_of {
+            Some(id) => actions::reference_of(conn, id)?,
+            None => None,
+        };
+        Ok(StaffView {
+            flags: store::flags(conn, case.id)?,
+            events: store::events(conn, case.id, false)?,
+            files: store::attachments(conn, case.id)?,
+            staff: staff_store::all(conn)?,
+            duplicate_of,
+            batch: super::batches::current_batch(conn, &case, today)?,
+            case,
+        })
+    })
+    .await
+}
+
+/// A file of the case `reference`: its metadata and bytes; `NotFound` for a
+/// file of another case.
+pub async fn attachment(db: &Db, reference: &str, id: i64) -> Result<(AttachmentMeta, Vec<u8>), AppError> {
+    let reference = reference.to_owned();
+    db.read(move |conn| {
+        let case = store::find_by_reference(conn, &reference)?.ok_or(AppError::NotFound)?;
+        store::attachment_data(conn, case.id, id)?.ok_or(AppError::NotFound)
+    })
+    .await
+}
