@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 use frontline::domain::batch::window_text;
-use frontline::domain::calendar::{BatchWindow, batch_for_request, long_date, parse_batch_key};
+use frontline::domain::calendar::{BatchWindow, batch_for_request, long_date};
 use frontline::domain::directory::country_name;
 use frontline::store::schema::{batches, case_events, cases};
 
