@@ -26,7 +26,8 @@ use std::time::Duration;
 
 use url::{Host, Url};
 
-use crate::domain::landing_url::registrable_domain;
+use crate::domain::landing_page;
+pub use crate::domain::landing_page::{Finding, FindingCode, default_competitors};
 
 /// Environment variable (test-only) that sets [`FetchPolicy::allow_private`]
 /// when it is `1`/`true`/`yes`.
@@ -114,54 +115,6 @@ pub fn parse_resolve_overrides(s: &str) -> Result<Vec<(String, SocketAddr)>, Str
     Ok(pins)
 }
 
-/// What is wrong with a landing page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FindingCode {
-    /// The page could not be fetched (HTTP 4xx, refused address, too many
-    /// redirects, …), or, recorded by the job, kept failing transiently.
-    Unreachable,
-    /// The page is not HTML. Stored under the same code as `Unreachable`
-    /// (`landing_unreachable`) with its own reason.
-    NotHtml,
-    /// The directory (company) name is not shown on the page.
-    NameMissing,
-    /// The page does not mention Microsoft.
-    NoMicrosoft,
-    /// The page names a competitor.
-    Competitor,
-    /// The page redirects to another website (registrable domain).
-    RedirectOffsite,
-}
-
-impl FindingCode {
-    /// The flag a finding is stored and shown to staff as.
-    pub fn flag(self) -> crate::domain::triage::FlagCode {
-        use crate::domain::triage::FlagCode;
-        match self {
-            FindingCode::Unreachable | FindingCode::NotHtml => FlagCode::LandingUnreachable,
-            FindingCode::NameMissing => FlagCode::LandingNameMissing,
-            FindingCode::NoMicrosoft => FlagCode::LandingNoMicrosoft,
-            FindingCode::Competitor => FlagCode::LandingCompetitor,
-            FindingCode::RedirectOffsite => FlagCode::LandingRedirectOffsite,
-        }
-    }
-}
-
-/// One problem found, with a reason for people.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    /// What kind of problem.
-    pub code: FindingCode,
-    /// A sentence explaining it.
-    pub reason: String,
-}
-
-impl Finding {
-    fn new(code: FindingCode, reason: impl Into<String>) -> Finding {
-        Finding { code, reason: reason.into() }
-    }
-}
-
 /// The outcome of one completed check.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LandingReport {
@@ -183,47 +136,6 @@ pub enum CheckError {
     /// Time-out, connection refused/reset, DNS failure, HTTP 5xx/408/429.
     #[error("landing page check failed, worth retrying: {0}")]
     Transient(String),
-}
-
-/// Competitor names a Microsoft learning partner's page must not show.
-///
-/// Cloud/productivity/CRM vendors that compete with Azure, Microsoft 365 and
-/// Dynamics 365 for training and certification, including their Chinese
-/// brand names (partners in Taiwan, Hong Kong and mainland China). Kept to
-/// names that are not ordinary words: bare "Amazon", "Google", "Oracle",
-/// "Zoom" or "Slack" would flag shop links and plain English, and names that
-/// are part of Microsoft offerings ("SAP on Azure", "Azure Databricks",
-/// "Azure Red Hat OpenShift", "Azure VMware Solution") are left out. Matched
-/// as whole words, case-insensitively, so "AWS" does not match "laws".
-pub fn default_competitors() -> Vec<String> {
-    [
-        "Amazon Web Services",
-        "AWS",
-        "亞馬遜雲端",
-        "亚马逊云科技",
-        "Google Cloud",
-        "GCP",
-        "Google Workspace",
-        "G Suite",
-        "谷歌雲端",
-        "谷歌云",
-        "Oracle Cloud",
-        "OCI",
-        "IBM Cloud",
-        "Alibaba Cloud",
-        "阿里雲",
-        "阿里云",
-        "Tencent Cloud",
-        "騰訊雲",
-        "腾讯云",
-        "Huawei Cloud",
-        "華為雲",
-        "华为云",
-        "Salesforce",
-    ]
-    .iter()
-    .map(|s| (*s).to_owned())
-    .collect()
 }
 
 /// Whether an address may be connected to: false for loopback, unspecified,
@@ -418,7 +330,7 @@ async fn fetch_and_check(
         return Ok(report);
     }
 
-    if let Some(reason) = offsite_reason(start, &current) {
+    if let Some(reason) = landing_page::offsite_reason(start, &current) {
         report.findings.push(Finding::new(FindingCode::RedirectOffsite, reason));
     }
     let html = decode_body(&body, content_type.as_deref());
@@ -546,6 +458,11 @@ fn is_html_mime(mime: &str) -> bool {
     matches!(mime, "text/html" | "application/xhtml+xml")
 }
 
+/// Findings about the page's visible text.
+fn content_findings(html: &str, directory_name: &str, competitors: &[String]) -> Vec<Finding> {
+    landing_page::content_findings(&visible_text(html), directory_name, competitors)
+}
+
 fn looks_like_html(body: &[u8]) -> bool {
     let start: Vec<u8> = body
         .iter()
@@ -554,25 +471,6 @@ fn looks_like_html(body: &[u8]) -> bool {
         .map(u8::to_ascii_lowercase)
         .collect();
     start.starts_with(b"<!doctype html") || start.starts_with(b"<html") || start.starts_with(b"<head")
-}
-
-/// Why the final URL is on another site than the start, if it is.
-fn offsite_reason(start: &Url, last: &Url) -> Option<String> {
-    let site = |u: &Url| -> Option<String> {
-        let host = u.host_str()?;
-        Some(registrable_domain(host).unwrap_or_else(|| {
-            let h = host.strip_suffix('.').unwrap_or(host);
-            h.strip_prefix("www.").unwrap_or(h).to_ascii_lowercase()
-        }))
-    };
-    let (from, to) = (site(start)?, site(last)?);
-    (from != to)
-        .then(|| format!("The page redirects to another website: {} (not {})", show_host(&to), show_host(&from)))
-}
-
-fn show_host(ascii: &str) -> String {
-    let (unicode, result) = idna::domain_to_unicode(ascii);
-    if result.is_ok() { unicode } else { ascii.to_owned() }
 }
 
 /// Decode per the Content-Type charset, else a `<meta charset>` in the first
@@ -602,108 +500,6 @@ fn meta_charset(head: &[u8]) -> Option<String> {
         .copied()
         .collect();
     (!label.is_empty()).then(|| String::from_utf8_lossy(&label).into_owned())
-}
-
-/// Findings about the page's visible text.
-fn content_findings(html: &str, directory_name: &str, competitors: &[String]) -> Vec<Finding> {
-    let text = normalize_text(&visible_text(html));
-    let mut findings = Vec::new();
-
-    let name = normalize_text(directory_name);
-    if !name.is_empty() && !contains_name(&text, &name) {
-        findings.push(Finding::new(
-            FindingCode::NameMissing,
-            format!("The page does not show the name \"{}\"", directory_name.trim()),
-        ));
-    }
-    if !["microsoft", "微軟", "微软"].iter().any(|m| text.contains(m)) {
-        findings.push(Finding::new(FindingCode::NoMicrosoft, "The page does not mention Microsoft"));
-    }
-    let mut named: Vec<&str> = Vec::new();
-    for competitor in competitors {
-        let needle = normalize_text(competitor);
-        if !needle.is_empty() && contains_word(&text, &needle) && !named.contains(&competitor.trim()) {
-            named.push(competitor.trim());
-        }
-    }
-    if !named.is_empty() {
-        findings
-            .push(Finding::new(FindingCode::Competitor, format!("The page names a competitor: {}", named.join(", "))));
-    }
-    findings
-}
-
-/// The name is found as normalised text, or with all white space removed
-/// (browsers render a source line break between CJK characters as nothing or a
-/// space, and inline tags may split a name).
-fn contains_name(text: &str, name: &str) -> bool {
-    if text.contains(name) {
-        return true;
-    }
-    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-    squash(text).contains(&squash(name))
-}
-
-/// Case-folded `needle` occurs in `text` not preceded or followed by a letter
-/// or digit (at an edge where the needle itself is a letter/digit; CJK
-/// needles need no boundary, as CJK text has no spaces).
-fn contains_word(text: &str, needle: &str) -> bool {
-    let first_needs_edge = needle.chars().next().is_some_and(needs_boundary);
-    let last_needs_edge = needle.chars().next_back().is_some_and(needs_boundary);
-    let mut from = 0;
-    while let Some(pos) = text[from..].find(needle) {
-        let start = from + pos;
-        let end = start + needle.len();
-        let before_ok = !first_needs_edge || !text[..start].chars().next_back().is_some_and(char::is_alphanumeric);
-        let after_ok = !last_needs_edge || !text[end..].chars().next().is_some_and(char::is_alphanumeric);
-        if before_ok && after_ok {
-            return true;
-        }
-        from = start + needle.chars().next().map_or(1, char::len_utf8);
-    }
-    false
-}
-
-fn needs_boundary(c: char) -> bool {
-    c.is_alphanumeric() && !is_cjk(c)
-}
-
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30ff // kana
-        | 0x3400..=0x4dbf // CJK ext A
-        | 0x4e00..=0x9fff // CJK unified
-        | 0xac00..=0xd7af // Hangul
-        | 0xf900..=0xfaff // CJK compatibility
-        | 0x20000..=0x2ffff) // CJK ext B+
-}
-
-/// Lower-case, full-width ASCII folded to ASCII, curly quotes straightened,
-/// zero-width characters and soft hyphens dropped, white space (incl. NBSP and
-/// the ideographic space) collapsed to single spaces, trimmed.
-fn normalize_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
-    for c in s.chars() {
-        let c = match c {
-            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{ad}' => continue,
-            '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{2032}' => '\'',
-            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{2033}' => '"',
-            '\u{2010}' | '\u{2011}' => '-',
-            '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
-            c => c,
-        };
-        if c.is_whitespace() {
-            pending_space = !out.is_empty();
-            continue;
-        }
-        if pending_space {
-            out.push(' ');
-            pending_space = false;
-        }
-        out.extend(c.to_lowercase());
-    }
-    out
 }
 
 /// Elements whose content is never shown as page text.
@@ -941,6 +737,7 @@ fn named_entity(name: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::landing_page::{contains_name, contains_word, normalize_text, offsite_reason};
 
     #[test]
     fn address_classifier() {
