@@ -7,10 +7,14 @@
 
 use chrono::NaiveDateTime;
 
+use super::Ctx;
+use super::intake::Upload;
 use crate::app::retriage::retriage_after_close;
+use crate::checks::document::{self, DocumentError, Limits};
 use crate::clock::Clock;
 use crate::domain::actions::{self, Action, Actor, Outcome, Plan};
 use crate::domain::case::Status;
+use crate::domain::errors::FieldErrors;
 use crate::domain::triage::TriageRules;
 use crate::error::AppError;
 use crate::store::actions::{CaseChange, update_if_version};
@@ -151,40 +155,101 @@ pub async fn apply(
     .await
 }
 
+/// A partner's reply as the tracking page sent it.
+pub struct PartnerReply {
+    /// The message as typed.
+    pub message: String,
+    /// An attachment, if one was chosen.
+    pub file: Option<Upload>,
+    /// The body went past its limit and was not read to its end.
+    pub body_too_large: bool,
+}
+
 /// What became of a partner's reply.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum PartnerReplied {
     /// Stored; the case is back in review.
-    Done,
+    Done {
+        /// The case's reference.
+        reference: String,
+    },
+    /// Refused: the problems, one per field (and whether the body itself
+    /// was over its limit).
+    Refused {
+        /// The problems.
+        errors: FieldErrors,
+        /// Answered 413.
+        too_large: bool,
+    },
     /// The case is not waiting on the partner: nothing written.
     NotWaiting,
 }
 
-/// Stores a partner's reply (and its attachment) on the case a tracking hash
-/// opens.
-pub async fn partner_reply(
-    db: &Db,
-    clock: &Clock,
-    tracking_hash: &str,
-    message: String,
-    attachment: Option<NewAttachment>,
-) -> Result<PartnerReplied, AppError> {
-    let (hash, now) = (tracking_hash.to_owned(), clock.now());
-    db.write(move |conn| {
-        let case = cases::find_by_tracking_hash(conn, &hash)?.ok_or(AppError::NotFound)?;
-        let Ok(plan) = actions::plan(case.kind, case.status, &Action::PartnerReply(message)) else {
-            return Ok(PartnerReplied::NotWaiting);
-        };
-        let Some(event_ids) = write_plan(conn, &case, case.version, &plan, None, now)? else {
-            // Changed between the read and the write (only possible outside SQLite's one writer).
-            return Ok(PartnerReplied::NotWaiting);
-        };
-        if let Some(mut a) = attachment {
-            a.case_id = case.id;
-            a.event_id = event_ids.first().copied();
-            cases::insert_attachment(conn, &a)?;
+/// Checks and stores a partner's reply (and its attachment) on the case
+/// the tracking token opens.
+pub async fn partner_reply(ctx: &Ctx<'_>, token: &str, reply: PartnerReply) -> Result<PartnerReplied, AppError> {
+    let hash = super::cases::tracking_hash(token)?;
+    let h = hash.clone();
+    let case = ctx.db.read(move |conn| cases::find_by_tracking_hash(conn, &h)?.ok_or(AppError::NotFound)).await?;
+    if case.status != Status::WaitingOnPartner {
+        return Ok(PartnerReplied::NotWaiting);
+    }
+    let mut errors = FieldErrors::new();
+    let missing = actions::msg::PARTNER_REPLY_MISSING;
+    let message = errors.check("message", actions::parse_message(&reply.message, missing, "Your reply"));
+    let attachment = match reply.file {
+        None => None,
+        Some(u) if u.too_large => {
+            errors.add("attachment", DocumentError::TooLarge.message());
+            None
         }
-        Ok(PartnerReplied::Done)
-    })
-    .await
+        Some(u) => match document::inspect_attachment_async(u.bytes.clone(), Limits::default()).await {
+            Ok(report) => Some(NewAttachment {
+                case_id: case.id,
+                event_id: None,
+                content_type: report.kind.content_type().into(),
+                size_bytes: i64::try_from(u.bytes.len()).unwrap_or(i64::MAX),
+                sha256: report.sha256_hex.clone(),
+                text_layer: report.text_layer.as_str().into(),
+                doc_class: report.class.as_str().into(),
+                invoice_number_found: None,
+                file_name: u.file_name,
+                data: u.bytes.to_vec(),
+                created_at: ctx.clock.now(),
+            }),
+            Err(e) => {
+                errors.add("attachment", e.message());
+                None
+            }
+        },
+    };
+    let Some(message) = message.filter(|_| errors.is_empty()) else {
+        return Ok(PartnerReplied::Refused { errors, too_large: reply.body_too_large });
+    };
+    let now = ctx.clock.now();
+    let reference = case.reference.clone();
+    let stored = ctx
+        .db
+        .write(move |conn| {
+            let case = cases::find_by_tracking_hash(conn, &hash)?.ok_or(AppError::NotFound)?;
+            let Ok(plan) = actions::plan(case.kind, case.status, &Action::PartnerReply(message)) else {
+                return Ok(false);
+            };
+            let Some(event_ids) = write_plan(conn, &case, case.version, &plan, None, now)? else {
+                // Changed between the read and the write (only possible outside SQLite's one writer).
+                return Ok(false);
+            };
+            if let Some(mut a) = attachment {
+                a.case_id = case.id;
+                a.event_id = event_ids.first().copied();
+                cases::insert_attachment(conn, &a)?;
+            }
+            Ok(true)
+        })
+        .await?;
+    if !stored {
+        return Ok(PartnerReplied::NotWaiting);
+    }
+    tracing::info!(%reference, "partner replied");
+    Ok(PartnerReplied::Done { reference })
 }

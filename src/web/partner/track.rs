@@ -3,14 +3,14 @@
 
 use actix_multipart::Multipart;
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::http::StatusCode;
+use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{FLASH_COOKIE, FormKeys, check_form_token, multipart};
-use crate::app::case_actions::{self, PartnerReplied};
+use crate::app::case_actions::{self, PartnerReplied, PartnerReply};
 use crate::app::{self, cases::Tracked};
-use crate::checks::document::{self, DocumentError, Limits};
+use crate::checks::document;
 use crate::domain::actions::{self, MESSAGE_MAX_CHARS};
 use crate::domain::calendar::{BatchWindow, kpi_visible_from, long_date, month_name};
 use crate::domain::case::{CaseKind, Status};
@@ -19,7 +19,7 @@ use crate::domain::errors::{FieldError, FieldErrors};
 use crate::domain::kpi::format_hundredths;
 use crate::domain::text::thousands;
 use crate::error::AppError;
-use crate::store::cases::{AttachmentMeta, CaseRow, EventRow, NewAttachment};
+use crate::store::cases::{AttachmentMeta, CaseRow, EventRow};
 use crate::web::{AppState, client, html};
 
 /// A line of "What you sent".
@@ -366,78 +366,29 @@ pub async fn reply(
         }
         other => other?.case,
     };
-    let hash = app::cases::tracking_hash(&token)?;
     // Held until the attachment is stored: it bounds the uploads in memory.
     let _upload = state.gates.uploads.enter().await?;
     let form = multipart::read(payload, "attachment", document::MAX_FILE_BYTES).await?;
-    let keys = check_form_token(
-        &state.keys,
-        &reply_form_name(&case.reference),
-        &form.get("idempotency_key"),
-        &form.get("csrf_token"),
-        state.clock.unix(),
-    )?;
-    if case.status != Status::WaitingOnPartner {
-        return Err(AppError::Conflict(actions::msg::NOT_WAITING.into()));
-    }
+    let (key, csrf) = (form.get("idempotency_key"), form.get("csrf_token"));
+    let keys = check_form_token(&state.keys, &reply_form_name(&case.reference), &key, &csrf, state.clock.unix())?;
     let raw_message = form.get("message");
-    let mut errors = FieldErrors::new();
-    let message = errors
-        .check("message", actions::parse_message(&raw_message, actions::msg::PARTNER_REPLY_MISSING, "Your reply"));
-    let mut http = StatusCode::UNPROCESSABLE_ENTITY;
-    let attachment = match form.file {
-        None => None,
-        Some(u) if u.too_large => {
-            errors.add("attachment", DocumentError::TooLarge.message());
-            if form.body_too_large {
-                http = StatusCode::PAYLOAD_TOO_LARGE;
-            }
-            None
-        }
-        Some(u) => {
-            let checked = document::inspect_attachment_async(u.bytes.clone(), Limits::default()).await;
-            match checked {
-                Ok(report) => Some(NewAttachment {
-                    case_id: case.id,
-                    event_id: None,
-                    content_type: report.kind.content_type().into(),
-                    size_bytes: i64::try_from(u.bytes.len()).unwrap_or(i64::MAX),
-                    sha256: report.sha256_hex.clone(),
-                    text_layer: report.text_layer.as_str().into(),
-                    doc_class: report.class.as_str().into(),
-                    invoice_number_found: None,
-                    file_name: u.file_name,
-                    data: Vec::from(u.bytes),
-                    created_at: state.clock.now(),
-                }),
-                Err(e) => {
-                    errors.add("attachment", e.message());
-                    None
-                }
-            }
-        }
-    };
-    let Some(message) = message.filter(|_| errors.is_empty()) else {
-        tracing::info!(fields = ?errors.items().iter().map(|e| e.field).collect::<Vec<_>>(), "partner reply refused");
-        let view = View { fresh: false, banner: None, errors, reply: Some((keys, raw_message)) };
-        return render(&state, &token, view, http).await;
-    };
-    match case_actions::partner_reply(&state.db, &state.clock, &hash, message, attachment).await? {
-        PartnerReplied::Done => {
-            tracing::info!(reference = %case.reference, "partner replied");
+    let reply = PartnerReply { message: raw_message.clone(), file: form.file, body_too_large: form.body_too_large };
+    match case_actions::partner_reply(&state.ctx(), &token, reply).await? {
+        PartnerReplied::Done { .. } => {
             let location = format!("/track/{token}");
-            Ok(HttpResponse::SeeOther()
-                .cookie(
-                    Cookie::build(REPLIED_COOKIE, "1")
-                        .path(location.clone())
-                        .secure(state.config.secure_cookies)
-                        .http_only(true)
-                        .same_site(SameSite::Lax)
-                        .max_age(actix_web::cookie::time::Duration::minutes(10))
-                        .finish(),
-                )
-                .insert_header((actix_web::http::header::LOCATION, location))
-                .finish())
+            let cookie = Cookie::build(REPLIED_COOKIE, "1")
+                .path(location.clone())
+                .secure(state.config.secure_cookies)
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .max_age(actix_web::cookie::time::Duration::minutes(10))
+                .finish();
+            Ok(HttpResponse::SeeOther().cookie(cookie).insert_header((header::LOCATION, location)).finish())
+        }
+        PartnerReplied::Refused { errors, too_large } => {
+            let http = if too_large { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let view = View { fresh: false, banner: None, errors, reply: Some((keys, raw_message)) };
+            render(&state, &token, view, http).await
         }
         PartnerReplied::NotWaiting => Err(AppError::Conflict(actions::msg::NOT_WAITING.into())),
     }
