@@ -15,6 +15,9 @@ pub struct FieldError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FieldErrors {
     items: Vec<FieldError>,
+    /// Fields at fault without a message of their own: the other part of a
+    /// date whose whole is wrong ("Enter the KPI month" marks the year too).
+    also_at_fault: Vec<&'static str>,
 }
 
 impl FieldErrors {
@@ -29,6 +32,18 @@ impl FieldErrors {
         if !self.items.iter().any(|e| e.field == field) {
             self.items.push(FieldError { field, message: message.into() });
         }
+    }
+
+    /// Records an error for `field` that is about `others` too: they are
+    /// marked at fault, and the message is shown once, with `field`.
+    pub fn add_for_group(&mut self, field: &'static str, others: &[&'static str], message: impl Into<String>) {
+        self.add(field, message);
+        self.also_at_fault.extend_from_slice(others);
+    }
+
+    /// True if the field failed, or is part of a group that did.
+    pub fn at_fault(&self, field: &str) -> bool {
+        self.has(field) || self.also_at_fault.contains(&field)
     }
 
     /// Keeps the value if `result` is Ok, records the error otherwise.

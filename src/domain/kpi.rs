@@ -193,7 +193,7 @@ pub fn parse_kpi_month(month: &str, year: &str, today: NaiveDate, errors: &mut F
     let (m, y) = (month.trim(), year.trim());
     match (m.is_empty(), y.is_empty()) {
         (true, true) => {
-            errors.add("month", "Enter the KPI month");
+            errors.add_for_group("month", &["year"], "Enter the KPI month");
             return None;
         }
         (true, false) => {
@@ -223,7 +223,7 @@ pub fn parse_kpi_month(month: &str, year: &str, today: NaiveDate, errors: &mut F
         return None;
     }
     if (year_n, month_n) > (today.year(), today.month()) {
-        errors.add("month", "KPI month must be this month or in the past");
+        errors.add_for_group("month", &["year"], "KPI month must be this month or in the past");
         return None;
     }
     Some((month_n, year_n))

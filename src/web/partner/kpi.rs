@@ -112,7 +112,6 @@ struct KpiFormPage {
     e: FieldErrors,
     v: KpiValues,
     month_year_error: Option<String>,
-    month_year_both: bool,
     omlp_types: Vec<OmlpOption>,
     currencies: &'static [&'static str],
     selected_currency: String,
@@ -131,8 +130,6 @@ fn render(
     uploaded: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let month_year_error = e.get("month").or(e.get("year")).map(str::to_string);
-    let month_year_both =
-        e.get("month").is_some_and(|m| m == "Enter the KPI month" || m.starts_with("KPI month must be this"));
     let omlp_types = state
         .config
         .omlp_types
@@ -156,7 +153,6 @@ fn render(
         e,
         v,
         month_year_error,
-        month_year_both,
         omlp_types,
         currencies: &CURRENCIES,
         selected_currency,

@@ -27,6 +27,7 @@ use crate::domain::timeline::Actor;
 use crate::domain::triage::Priority;
 use crate::error::AppError;
 use crate::store::cases::{AttachmentMeta, CaseRow, EventRow};
+use crate::store::staff::StaffRow;
 use crate::web::partner::track::{human_size, short_type, status_class};
 use crate::web::{AppState, html};
 
@@ -49,6 +50,8 @@ pub struct Row {
     pub key: &'static str,
     /// The value, in words.
     pub value: String,
+    /// A line of explanation under the value (why this priority).
+    pub hint: Option<String>,
 }
 
 /// A flag with its reason.
@@ -149,7 +152,6 @@ struct CasePage {
     overdue: bool,
     flags: Vec<FlagView>,
     case_rows: Vec<Row>,
-    priority_reason: String,
     assignee_name: Option<String>,
     duplicate_of: Option<String>,
     partner_rows: Vec<Row>,
@@ -186,11 +188,11 @@ fn file_view(reference: &str, f: &AttachmentMeta) -> FileView {
 fn partner_rows(case: &CaseRow) -> Vec<Row> {
     let role = ContactRole::parse(&case.contact_role).map(|r| r.label().to_string());
     vec![
-        Row { key: "MPN / Partner ID", value: case.partner_id.clone() },
-        Row { key: "Company name", value: case.company_name.clone() },
-        Row { key: "Contact name", value: case.contact_name.clone() },
-        Row { key: "Email address", value: case.contact_email.clone() },
-        Row { key: "Role", value: or_not_provided(role) },
+        Row { key: "MPN / Partner ID", value: case.partner_id.clone(), hint: None },
+        Row { key: "Company name", value: case.company_name.clone(), hint: None },
+        Row { key: "Contact name", value: case.contact_name.clone(), hint: None },
+        Row { key: "Email address", value: case.contact_email.clone(), hint: None },
+        Row { key: "Role", value: or_not_provided(role), hint: None },
     ]
 }
 
@@ -202,42 +204,61 @@ fn details(case: &CaseRow, batch: Option<&BatchWindow>, omlp_label: impl Fn(&str
                 .and_then(|m| u32::try_from(m).ok())
                 .map(|m| format!("{} {}", crate::domain::calendar::month_name(m), case.kpi_year.unwrap_or_default()));
             vec![
-                Row { key: "KPI month", value: or_not_provided(month) },
-                Row { key: "OMLP type", value: or_not_provided(case.omlp_type.as_deref().map(&omlp_label)) },
-                Row { key: "Purchase unit", value: or_not_provided(case.purchase_unit.map(|p| p.to_string())) },
-                Row { key: "KPI value", value: or_not_provided(case.kpi_value.clone()) },
+                Row { key: "KPI month", value: or_not_provided(month), hint: None },
+                Row {
+                    key: "OMLP type",
+                    value: or_not_provided(case.omlp_type.as_deref().map(&omlp_label)),
+                    hint: None,
+                },
+                Row {
+                    key: "Purchase unit",
+                    value: or_not_provided(case.purchase_unit.map(|p| p.to_string())),
+                    hint: None,
+                },
+                Row { key: "KPI value", value: or_not_provided(case.kpi_value.clone()), hint: None },
                 Row {
                     key: "Revenue value",
                     value: or_not_provided(
                         case.revenue_minor
                             .map(|r| format_hundredths(case.revenue_currency.as_deref().unwrap_or("USD"), r)),
                     ),
+                    hint: None,
                 },
-                Row { key: "Invoice number", value: or_not_provided(case.invoice_number.clone()) },
-                Row { key: "Type of document", value: "Invoice".into() },
-                Row { key: "Invoice check", value: case.evidence.map_or("Not checked", |e| e.words()).into() },
-                Row { key: "Anniversary date", value: or_not_provided(case.anniversary_date.map(long_date)) },
-                Row { key: "Description", value: or_not_provided(case.description.clone()) },
+                Row { key: "Invoice number", value: or_not_provided(case.invoice_number.clone()), hint: None },
+                Row { key: "Type of document", value: "Invoice".into(), hint: None },
+                Row {
+                    key: "Invoice check",
+                    value: case.evidence.map_or("Not checked", |e| e.words()).into(),
+                    hint: None,
+                },
+                Row {
+                    key: "Anniversary date",
+                    value: or_not_provided(case.anniversary_date.map(long_date)),
+                    hint: None,
+                },
+                Row { key: "Description", value: or_not_provided(case.description.clone()), hint: None },
             ]
         }
         CaseKind::Directory => {
             let batch = batch.map(|b| format!("{} (visible by {})", b.label(), long_date(b.visible_by)));
             vec![
-                Row { key: "Name on the directory", value: or_not_provided(case.directory_name.clone()) },
+                Row { key: "Name on the directory", value: or_not_provided(case.directory_name.clone()), hint: None },
                 Row {
                     key: "Country",
                     value: or_not_provided(
                         case.country.as_deref().map(|c| country_name(c).unwrap_or_else(|| c.to_string())),
                     ),
+                    hint: None,
                 },
-                Row { key: "Landing page URL", value: or_not_provided(case.landing_page_url.clone()) },
+                Row { key: "Landing page URL", value: or_not_provided(case.landing_page_url.clone()), hint: None },
                 Row {
                     key: "Landing page",
                     value:
                         "The partner confirmed it is only about them, shows no competitors and is on their own website"
                             .into(),
+                    hint: None,
                 },
-                Row { key: "Directory batch", value: or_not_provided(batch) },
+                Row { key: "Directory batch", value: or_not_provided(batch), hint: None },
             ]
         }
     }
@@ -317,22 +338,7 @@ fn render(
     let reference = case.reference.clone();
     let overdue = !status.is_closed() && case.due_date < state.clock.today();
     let assignee_name = case.assignee_id.map(|id| names.get(&id).cloned().unwrap_or_else(|| format!("Staff #{id}")));
-    let priority = Priority::from_i32(case.priority).map(Priority::label).unwrap_or("Normal");
-    let mut case_rows = vec![
-        Row { key: "Status", value: status.label().into() },
-        Row { key: "Priority", value: priority.into() },
-        Row { key: "Due date", value: long_date(case.due_date) },
-        Row {
-            key: "Filed",
-            value: format!("{} at {} UTC", long_date(case.created_at.date()), case.created_at.format("%H:%M")),
-        },
-    ];
-    if let Some(closed) = case.closed_at {
-        case_rows.push(Row { key: "Closed", value: long_date(closed.date()) });
-    }
-    if let Some(m) = &case.resolution_message {
-        case_rows.push(Row { key: "Message to partner", value: m.clone() });
-    }
+    let case_rows = case_rows(&case);
     let flags = flags
         .iter()
         .map(|f| FlagView {
@@ -347,37 +353,7 @@ fn render(
     } else {
         None
     };
-    let selected_assignee = if v.assignee.is_empty() {
-        match case.assignee_id {
-            Some(id) if id == me.id => "me".to_string(),
-            Some(id) => id.to_string(),
-            None => String::new(),
-        }
-    } else {
-        v.assignee.clone()
-    };
-    let mut staff_choices = vec![Choice {
-        id: String::new(),
-        value: "me".into(),
-        label: format!("Me ({})", me.name),
-        on: selected_assignee == "me",
-    }];
-    staff_choices.extend(staff.iter().filter(|s| !s.disabled && s.id != me.id).map(|s| Choice {
-        id: String::new(),
-        value: s.id.to_string(),
-        label: s.name.clone(),
-        on: selected_assignee == s.id.to_string(),
-    }));
-    let status_choices = actions::status_choices(kind, status)
-        .into_iter()
-        .enumerate()
-        .map(|(i, s)| Choice {
-            id: if i == 0 { "status".into() } else { format!("status-{}", i + 1) },
-            value: s.as_str().into(),
-            label: s.label().into(),
-            on: v.status == s.as_str(),
-        })
-        .collect();
+    let (staff_choices, status_choices) = choices(&case, &me, &staff, &v);
     let next = status.next(kind);
     let omlp = state.config.omlp_types.clone();
     let details_rows = details(&case, batch.as_ref(), |code| {
@@ -395,7 +371,6 @@ fn render(
         overdue,
         flags,
         case_rows,
-        priority_reason: case.priority_reason.clone(),
         assignee_name,
         duplicate_of,
         partner_rows: partner_rows(&case),
@@ -425,6 +400,68 @@ fn render(
         reference,
     };
     Ok(html(http, page.render()?))
+}
+
+/// The "Case" card's rows.
+fn case_rows(case: &CaseRow) -> Vec<Row> {
+    let priority = Priority::from_i32(case.priority).map(Priority::label).unwrap_or("Normal");
+    let mut rows = vec![
+        Row { key: "Status", value: case.status.label().into(), hint: None },
+        Row {
+            key: "Priority",
+            value: priority.into(),
+            hint: Some(case.priority_reason.clone()).filter(|r| !r.is_empty()),
+        },
+        Row { key: "Due date", value: long_date(case.due_date), hint: None },
+        Row {
+            key: "Filed",
+            value: format!("{} at {} UTC", long_date(case.created_at.date()), case.created_at.format("%H:%M")),
+            hint: None,
+        },
+    ];
+    if let Some(closed) = case.closed_at {
+        rows.push(Row { key: "Closed", value: long_date(closed.date()), hint: None });
+    }
+    if let Some(m) = &case.resolution_message {
+        rows.push(Row { key: "Message to partner", value: m.clone(), hint: None });
+    }
+    rows
+}
+
+/// The assignee and status choices, with what was chosen kept.
+fn choices(case: &CaseRow, me: &CurrentStaff, staff: &[StaffRow], v: &Values) -> (Vec<Choice>, Vec<Choice>) {
+    let selected_assignee = if v.assignee.is_empty() {
+        match case.assignee_id {
+            Some(id) if id == me.id => "me".to_string(),
+            Some(id) => id.to_string(),
+            None => String::new(),
+        }
+    } else {
+        v.assignee.clone()
+    };
+    let mut staff_choices = vec![Choice {
+        id: String::new(),
+        value: "me".into(),
+        label: format!("Me ({})", me.name),
+        on: selected_assignee == "me",
+    }];
+    staff_choices.extend(staff.iter().filter(|s| !s.disabled && s.id != me.id).map(|s| Choice {
+        id: String::new(),
+        value: s.id.to_string(),
+        label: s.name.clone(),
+        on: selected_assignee == s.id.to_string(),
+    }));
+    let status_choices = actions::status_choices(case.kind, case.status)
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| Choice {
+            id: if i == 0 { "status".into() } else { format!("status-{}", i + 1) },
+            value: s.as_str().into(),
+            label: s.label().into(),
+            on: v.status == s.as_str(),
+        })
+        .collect();
+    (staff_choices, status_choices)
 }
 
 async fn load_and_render(
