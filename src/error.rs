@@ -101,6 +101,7 @@ impl From<askama::Error> for AppError {
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
     title: &'a str,
+    has_errors: bool,
     message: &'a str,
 }
 
@@ -129,7 +130,8 @@ impl AppError {
 /// Renders an HTML error page with a given status, title and message. Never
 /// cached: it answers one request.
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> HttpResponse {
-    let body = ErrorPage { title, message }.render().unwrap_or_else(|_| format!("{title}: {message}"));
+    let body =
+        ErrorPage { title, has_errors: false, message }.render().unwrap_or_else(|_| format!("{title}: {message}"));
     HttpResponse::build(status)
         .content_type(ContentType::html())
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))

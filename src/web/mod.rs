@@ -16,6 +16,34 @@ use actix_web::{HttpResponse, web};
 use crate::error::error_page;
 pub use crate::startup::AppState;
 
+/// An item of a page's error summary: the message, and the control it
+/// links to (`#field`; empty for a message about no one control).
+pub struct SummaryItem {
+    /// The link target.
+    pub href: String,
+    /// The message.
+    pub message: String,
+}
+
+impl SummaryItem {
+    /// The items for `errors`, in the order the fields appear on the page.
+    pub fn of(errors: &crate::domain::errors::FieldErrors, page_order: &[&str]) -> Vec<Self> {
+        errors.ordered(page_order).into_iter().map(Self::from).collect()
+    }
+
+    /// A message that links to no control.
+    pub fn general(message: impl Into<String>) -> Self {
+        Self { href: String::new(), message: message.into() }
+    }
+}
+
+impl From<crate::domain::errors::FieldError> for SummaryItem {
+    fn from(e: crate::domain::errors::FieldError) -> Self {
+        let href = if e.field.is_empty() { String::new() } else { format!("#{}", e.field) };
+        Self { href, message: e.message }
+    }
+}
+
 /// 303 See Other to `location`.
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()

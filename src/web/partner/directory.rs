@@ -7,12 +7,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::{ContactValues, FormKeys, check_form_token, summary};
+use super::{ContactValues, FormKeys, check_form_token};
 use crate::app::{self, intake::Outcome};
 use crate::domain::directory::{ATTESTATIONS, DirectoryInput, countries};
-use crate::domain::errors::{FieldError, FieldErrors};
+use crate::domain::errors::FieldErrors;
 use crate::error::AppError;
-use crate::web::{AppState, client, html};
+use crate::web::{AppState, SummaryItem, client, html};
 
 /// The form's name in its anti-forgery token.
 pub const FORM: &str = "directory";
@@ -80,7 +80,7 @@ struct AttestationView {
 struct DirectoryFormPage {
     title: &'static str,
     has_errors: bool,
-    summary: Vec<FieldError>,
+    summary: Vec<SummaryItem>,
     e: FieldErrors,
     v: DirectoryValues,
     countries: Vec<(&'static str, String)>,
@@ -106,7 +106,7 @@ fn render(v: DirectoryValues, e: FieldErrors, keys: FormKeys, status: StatusCode
     let page = DirectoryFormPage {
         title: "Request a directory listing",
         has_errors: !e.is_empty(),
-        summary: summary(&e, &PAGE_ORDER),
+        summary: SummaryItem::of(&e, &PAGE_ORDER),
         attest_error: attestations.iter().any(|a| a.error.is_some()),
         attestations,
         selected_country: v.country.trim().to_ascii_uppercase(),

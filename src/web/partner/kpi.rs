@@ -6,13 +6,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::multipart;
-use super::{ContactValues, FormKeys, check_form_token, summary};
+use super::{ContactValues, FormKeys, check_form_token};
 use crate::app::{self, intake::KpiSubmission, intake::Outcome};
 use crate::checks::document;
-use crate::domain::errors::{FieldError, FieldErrors};
+use crate::domain::errors::FieldErrors;
 use crate::domain::kpi::KpiInput;
 use crate::error::AppError;
-use crate::web::{AppState, client, html};
+use crate::web::{AppState, SummaryItem, client, html};
 
 /// The form's name in its anti-forgery token.
 pub const FORM: &str = "kpi";
@@ -108,7 +108,7 @@ struct OmlpOption {
 struct KpiFormPage {
     title: &'static str,
     has_errors: bool,
-    summary: Vec<FieldError>,
+    summary: Vec<SummaryItem>,
     e: FieldErrors,
     v: KpiValues,
     month_year_error: Option<String>,
@@ -149,7 +149,7 @@ fn render(
     let page = KpiFormPage {
         title: "Report a KPI discrepancy",
         has_errors: !e.is_empty(),
-        summary: summary(&e, &PAGE_ORDER),
+        summary: SummaryItem::of(&e, &PAGE_ORDER),
         e,
         v,
         month_year_error,

@@ -11,7 +11,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use crate::domain::contact::ContactInput;
-use crate::domain::errors::{FieldError, FieldErrors};
 use crate::error::AppError;
 use crate::keys::{Keys, is_idempotency_key, random_hex};
 use crate::web::html;
@@ -145,9 +144,4 @@ pub fn to_tracking(token: &str, fresh: bool, secure: bool) -> HttpResponse {
         );
     }
     res.finish()
-}
-
-/// The error summary's items in page order.
-pub fn summary(e: &FieldErrors, order: &[&str]) -> Vec<FieldError> {
-    e.ordered(order)
 }

@@ -15,12 +15,12 @@ use crate::domain::actions::{self, MESSAGE_MAX_CHARS};
 use crate::domain::calendar::{BatchWindow, kpi_visible_from, long_date, month_name};
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::directory::country_name;
-use crate::domain::errors::{FieldError, FieldErrors};
+use crate::domain::errors::FieldErrors;
 use crate::domain::kpi::format_hundredths;
 use crate::domain::text::thousands;
 use crate::error::AppError;
 use crate::store::cases::{AttachmentMeta, CaseRow, EventRow};
-use crate::web::{AppState, client, html};
+use crate::web::{AppState, SummaryItem, client, html};
 
 /// A line of "What you sent".
 pub struct Answer {
@@ -57,7 +57,7 @@ pub struct ReplyForm {
 struct TrackPage {
     title: String,
     has_errors: bool,
-    summary: Vec<FieldError>,
+    summary: Vec<SummaryItem>,
     e: FieldErrors,
     banner: Option<&'static str>,
     fresh: bool,
@@ -266,7 +266,7 @@ async fn render(state: &AppState, token: &str, view: View, http: StatusCode) -> 
     let page = TrackPage {
         title,
         has_errors: !errors.is_empty(),
-        summary: errors.ordered(&REPLY_ORDER),
+        summary: SummaryItem::of(&errors, &REPLY_ORDER),
         e: errors,
         banner,
         fresh,

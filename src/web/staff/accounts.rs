@@ -14,16 +14,10 @@ use crate::domain::errors::FieldErrors;
 use crate::domain::staff::{PASSWORD_MIN_CHARS, StaffRole};
 use crate::error::AppError;
 use crate::store::staff::StaffRow;
-use crate::web::{AppState, html};
+use crate::web::{AppState, SummaryItem, html};
 
 const PAGE: &str = "/staff/accounts";
 const NOT_ADMIN: &str = "Only admins can manage staff accounts. Ask an admin if an account needs to change.";
-
-/// An item of the error summary; an empty `href` means no link.
-pub struct SummaryItem {
-    href: String,
-    message: String,
-}
 
 /// The create form's answers as typed (never the password).
 #[derive(Default)]

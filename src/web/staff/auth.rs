@@ -16,7 +16,7 @@ use crate::domain::staff::StaffRole;
 use crate::error::AppError;
 use crate::keys::random_hex;
 use crate::web::client;
-use crate::web::{AppState, html};
+use crate::web::{AppState, SummaryItem, html};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "frontline_session";
@@ -114,6 +114,7 @@ impl FromRequest for CurrentStaff {
 struct LoginPage {
     title: &'static str,
     has_errors: bool,
+    summary: Vec<SummaryItem>,
     error: Option<String>,
     email: String,
     next: String,
@@ -157,6 +158,7 @@ fn render_login(
     let page = LoginPage {
         title: "Sign in",
         has_errors: error.is_some(),
+        summary: error.iter().map(|m| SummaryItem { href: "#email".into(), message: m.clone() }).collect(),
         error,
         email,
         next,

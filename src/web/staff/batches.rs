@@ -22,7 +22,7 @@ use crate::domain::directory::country_name;
 use crate::error::AppError;
 use crate::store::batches::BatchCaseRow;
 use crate::web::partner::track::status_class;
-use crate::web::{AppState, html};
+use crate::web::{AppState, SummaryItem, html};
 
 const PAGE: &str = "/staff/directory/batches";
 
@@ -90,7 +90,7 @@ struct BatchesPage {
     title: &'static str,
     has_errors: bool,
     me: CurrentStaff,
-    errors: Vec<String>,
+    summary: Vec<SummaryItem>,
     banner: Option<String>,
     open: Vec<OpenBatch>,
     sent: Vec<SentBatch>,
@@ -153,8 +153,15 @@ async fn render(
             })
         })
         .collect();
-    let page =
-        BatchesPage { title: "Directory batches", has_errors: !errors.is_empty(), me, errors, banner, open, sent };
+    let page = BatchesPage {
+        title: "Directory batches",
+        has_errors: !errors.is_empty(),
+        me,
+        summary: errors.into_iter().map(SummaryItem::general).collect(),
+        banner,
+        open,
+        sent,
+    };
     Ok(html(status, page.render()?))
 }
 

@@ -20,7 +20,7 @@ use crate::domain::calendar::long_date;
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::contact::ContactRole;
 use crate::domain::directory::country_name;
-use crate::domain::errors::{FieldError, FieldErrors};
+use crate::domain::errors::FieldErrors;
 use crate::domain::kpi::format_hundredths;
 use crate::domain::text::thousands;
 use crate::domain::timeline::Actor;
@@ -29,7 +29,7 @@ use crate::error::AppError;
 use crate::store::cases::{AttachmentMeta, CaseRow, EventRow};
 use crate::store::staff::StaffRow;
 use crate::web::partner::track::{human_size, short_type, status_class};
-use crate::web::{AppState, html};
+use crate::web::{AppState, SummaryItem, html};
 
 /// Control ids in page order (the error summary follows it; ids are unique
 /// across the page's forms).
@@ -141,7 +141,7 @@ struct CasePage {
     title: String,
     has_errors: bool,
     me: CurrentStaff,
-    summary: Vec<FieldError>,
+    summary: Vec<SummaryItem>,
     e: FieldErrors,
     v: Values,
     banner: Option<String>,
@@ -362,7 +362,7 @@ fn render(
     let page = CasePage {
         title: reference.clone(),
         has_errors: !e.is_empty(),
-        summary: e.ordered(&PAGE_ORDER),
+        summary: SummaryItem::of(&e, &PAGE_ORDER),
         me,
         banner,
         kind_label: kind.label(),
