@@ -21,7 +21,6 @@ use crate::{app, store, web};
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    /// Settings.
     pub config: Arc<Config>,
     /// The database.
     pub db: Db,

@@ -32,14 +32,12 @@ pub enum StaffRequest {
     Note(String),
     /// Reply to the partner.
     Reply {
-        /// Text.
         message: String,
         /// Wait on the partner if allowed.
         set_waiting: bool,
     },
     /// Resolve or reject.
     Close {
-        /// Which.
         outcome: Outcome,
         /// Message to the partner.
         message: String,

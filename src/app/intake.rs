@@ -43,7 +43,6 @@ struct Filing {
     facts: CaseFacts,
     /// The invoice, if any (its `case_id` is filled in here).
     attachment: Option<NewAttachment>,
-    /// Thresholds.
     rules: TriageRules,
     /// The date the case is filed on.
     today: NaiveDate,

@@ -53,7 +53,6 @@ impl Wakeup {
 pub struct JobContext {
     /// The database.
     pub db: Db,
-    /// Now.
     pub clock: Clock,
     /// Settings (retries, the landing check's fetch policy).
     pub config: Arc<Config>,

@@ -34,7 +34,6 @@ pub struct Ctx<'a> {
     pub clock: &'a Clock,
     /// The server key.
     pub keys: &'a Keys,
-    /// Settings.
     pub config: &'a Config,
     /// Wakes the job runner when work is queued.
     pub jobs: &'a Wakeup,

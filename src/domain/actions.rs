@@ -139,7 +139,6 @@ pub enum Action {
     },
     /// Resolve or reject with a message to the partner.
     Close {
-        /// Which.
         outcome: Outcome,
         /// What the partner is told.
         message: String,
@@ -158,7 +157,6 @@ pub enum Action {
 /// A timeline entry to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlannedEvent {
-    /// Who.
     pub actor: Actor,
     /// What kind of entry.
     pub event_type: EventType,

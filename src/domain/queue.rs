@@ -103,13 +103,10 @@ impl Default for QueueFilters {
 pub struct Cursor {
     /// Rows after this key (`after=`), or before it (`before=`).
     pub after: bool,
-    /// Priority.
     pub priority: i32,
     /// Due date.
     pub due_date: NaiveDate,
-    /// Created.
     pub created_at: NaiveDateTime,
-    /// Id.
     pub id: i64,
 }
 

@@ -475,11 +475,8 @@ pub fn flags_of(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, F
 /// A claimed case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Claimed {
-    /// Id.
     pub id: i64,
-    /// Reference.
     pub reference: String,
-    /// Kind.
     pub kind: CaseKind,
 }
 
@@ -496,7 +493,6 @@ pub struct Claim {
     pub to_status: Status,
     /// The timeline entry's body ("Claimed by NAME").
     pub event_body: String,
-    /// Now.
     pub now: NaiveDateTime,
 }
 

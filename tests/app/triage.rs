@@ -150,3 +150,21 @@ async fn directory_requests_are_flagged_for_ownership_plain_http_and_duplicates(
     let dup = flags.iter().find(|f| f.0 == "possible_duplicate").expect("second open request flagged");
     assert_eq!(dup.2.as_deref(), Some(clean.as_str()));
 }
+
+#[actix_web::test]
+async fn a_february_invoice_is_too_early_on_14_march_and_due_on_15_march() {
+    let at =
+        |day: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, day).and_then(|d| d.and_hms_opt(10, 0, 0)).expect("date");
+    let clock = frontline::clock::Clock::pinned(at(14));
+    let app = spawn_app_with_clock(clock.clone(), |_| {}).await;
+    let february = with(with(kpi_fields(), "month", Some("2")), "year", Some("2026"));
+    let (early, html) = file_kpi(&app, february.clone(), "invoice_chromium.pdf").await;
+    assert!(flags_of(&app, &early).await.iter().any(|(code, ..)| code == "too_early"), "filed on 14 March");
+    assert!(html.contains("15 March 2026"), "the partner is told the day it shows");
+    assert_eq!(app.case(&early).await.priority, 4, "too early is Low");
+
+    clock.set(at(15));
+    let (on_time, _) = file_kpi(&app, february, "invoice_chromium.pdf").await;
+    assert!(!flags_of(&app, &on_time).await.iter().any(|(code, ..)| code == "too_early"), "filed on 15 March");
+    assert_ne!(app.case(&on_time).await.priority, 4);
+}

@@ -21,7 +21,6 @@ pub const FORM_LIMIT_BYTES: usize = 64 * 1024;
 /// The cookie that carries the one-time "case submitted" panel.
 pub const FLASH_COOKIE: &str = "frontline_submitted";
 
-/// Routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
         .route("/cases/kpi/new", web::get().to(kpi::new_form))

@@ -31,11 +31,8 @@ pub const LOCKED: &str =
 pub struct CurrentStaff {
     /// Account id.
     pub id: i64,
-    /// Name.
     pub name: String,
-    /// E-mail.
     pub email: String,
-    /// Role.
     pub role: StaffRole,
     /// The session's token hash.
     pub session_hash: String,

@@ -80,7 +80,6 @@ pub struct FileView {
 pub struct EntryView {
     /// What happened, in words.
     pub heading: String,
-    /// Who.
     pub actor: String,
     /// `<time datetime>`.
     pub iso: String,
@@ -100,7 +99,6 @@ pub struct Choice {
     pub id: String,
     /// Value sent.
     pub value: String,
-    /// Label.
     pub label: String,
     /// Selected or checked.
     pub on: bool,

@@ -35,7 +35,6 @@ pub struct Choice {
 
 /// A tag.
 pub struct Tag {
-    /// Words.
     pub label: &'static str,
     /// CSS modifier.
     pub class: &'static str,
@@ -63,7 +62,6 @@ pub struct Row {
 pub struct PageLink {
     /// Page number, or `None` for a gap.
     pub number: Option<i64>,
-    /// Link.
     pub href: String,
     /// The current page.
     pub current: bool,
