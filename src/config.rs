@@ -1,5 +1,6 @@
 //! Settings: from flags and the environment (`FRONTLINE_*`, `DATABASE_URL`),
-//! validated at start with messages that say what to change.
+//! validated at start with messages that say what to change. Uses `domain`
+//! (the rules' thresholds) and `store` (the database URL).
 
 use std::net::SocketAddr;
 use std::time::Duration;

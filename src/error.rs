@@ -1,5 +1,7 @@
 //! One error type for the whole app, and how each error becomes a response:
 //! an HTML page with a user-safe message; internal causes are logged only.
+//! Database errors are mapped here once (a missing row is a 404, a unique
+//! violation a conflict). Used by every layer; uses none.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::ContentType;

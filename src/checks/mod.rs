@@ -1,5 +1,7 @@
-//! Adapters that look outside the request: the attached document and the
-//! landing page.
+//! Adapters that look outside the request: reading an uploaded document's
+//! bytes (type, readability, text) and fetching a landing page safely.
+//! They extract; the rules that judge what they extract are in `domain`.
+//! Uses `domain`; never `store`, `app` or `web`.
 
 pub mod document;
 pub mod landing;

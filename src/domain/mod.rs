@@ -1,4 +1,7 @@
-//! The programme's rules, pure: no actix, no diesel, no I/O.
+//! The programme's rules, pure: parsing the forms, the calendar and timing
+//! rules, triage, case statuses and actions, batches, what a document and a
+//! landing page must be. No actix, no diesel, no I/O; uses nothing else in
+//! the crate.
 
 pub mod actions;
 pub mod batch;
