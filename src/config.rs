@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use crate::domain::calendar::Holidays;
 use crate::domain::kpi::OmlpType;
 use crate::domain::landing_url::default_deny_list;
 use crate::domain::rate::RateLimit;
@@ -155,6 +156,14 @@ impl Config {
         c.triage.directory_sla_business_days =
             env_number("FRONTLINE_DIRECTORY_SLA_DAYS", c.triage.directory_sla_business_days)?;
         c.triage.renewal_at_stake_days = env_number("FRONTLINE_RENEWAL_AT_STAKE_DAYS", c.triage.renewal_at_stake_days)?;
+        anyhow::ensure!(
+            c.triage.kpi_sla_business_days <= 365 && c.triage.directory_sla_business_days <= 365,
+            "FRONTLINE_KPI_SLA_DAYS and FRONTLINE_DIRECTORY_SLA_DAYS must be 365 or fewer business days"
+        );
+        if let Some(path) = env("FRONTLINE_HOLIDAYS") {
+            c.triage.holidays = load_holidays(std::path::Path::new(path.trim()))?;
+            tracing::info!(days = c.triage.holidays.len(), path = %path.trim(), "holiday calendar loaded");
+        }
         c.secure_cookies = match env("FRONTLINE_SECURE_COOKIES").as_deref() {
             Some("1" | "true" | "yes" | "on") => true,
             Some(_) => false,
@@ -242,6 +251,44 @@ impl Config {
     }
 }
 
+/// Reads the holiday calendar: an iCalendar file (`.ics`: each event's
+/// dates, an all-day event spanning several days counting each) or a list
+/// of `YYYY-MM-DD` dates, one per line (`#` starts a comment).
+pub fn load_holidays(path: &std::path::Path) -> anyhow::Result<Holidays> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| anyhow::anyhow!("FRONTLINE_HOLIDAYS: cannot read {}: {e}", path.display()))?;
+    let is_ics = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("ics")) || text.contains("BEGIN:VCALENDAR");
+    if is_ics {
+        holidays_from_ics(&text).map_err(|e| anyhow::anyhow!("FRONTLINE_HOLIDAYS: {}: {e}", path.display()))
+    } else {
+        Holidays::parse_list(&text).map_err(|e| anyhow::anyhow!("FRONTLINE_HOLIDAYS: {}: {e}", path.display()))
+    }
+}
+
+/// The all-day dates of an iCalendar file's events.
+pub fn holidays_from_ics(text: &str) -> Result<Holidays, String> {
+    use icalendar::{CalendarComponent, Component, DatePerhapsTime};
+    let calendar: icalendar::Calendar = text.parse()?;
+    // The day as the calendar writes it (a holiday is a local day).
+    let day = |d: DatePerhapsTime| Some(d.date_naive());
+    let mut dates = Vec::new();
+    for component in &calendar.components {
+        let CalendarComponent::Event(event) = component else { continue };
+        let Some(start) = event.get_start().and_then(day) else { continue };
+        // DTEND is exclusive; a one-day event may have none.
+        let end = event.get_end().and_then(day).filter(|e| *e > start).unwrap_or(start + chrono::Duration::days(1));
+        let mut d = start;
+        while d < end && dates.len() < 10_000 {
+            dates.push(d);
+            d += chrono::Duration::days(1);
+        }
+    }
+    if dates.is_empty() {
+        return Err("no event with a date was found".into());
+    }
+    Ok(Holidays::new(dates))
+}
+
 /// Parses `10.0.0.1, 192.168.0.0/16, ::1` into networks (an address alone
 /// is a network of one).
 pub fn parse_networks(items: &[String]) -> Result<Vec<ipnet::IpNet>, String> {
@@ -265,6 +312,37 @@ pub fn is_loopback_bind(bind: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const TAIWAN_ICS: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//Holidays//EN\r\n\
+BEGIN:VEVENT\r\nUID:1@test\r\nDTSTAMP:20261201T000000Z\r\nSUMMARY:中華民國開國紀念日\r\n\
+DTSTART;VALUE=DATE:20270101\r\nDTEND;VALUE=DATE:20270102\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:2@test\r\nDTSTAMP:20261201T000000Z\r\nSUMMARY:春節\r\n\
+DTSTART;VALUE=DATE:20270205\r\nDTEND;VALUE=DATE:20270211\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:3@test\r\nDTSTAMP:20261201T000000Z\r\nSUMMARY:Office closed\r\n\
+DTSTART;TZID=Asia/Taipei:20270301T090000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+    #[test]
+    fn holidays_load_from_an_ics_file_or_a_list_of_dates() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        let dir = tempfile::tempdir().expect("dir");
+        let ics = dir.path().join("taiwan.ics");
+        std::fs::write(&ics, TAIWAN_ICS).expect("write");
+        let h = load_holidays(&ics).expect("ics loads");
+        // New Year, the six days of the Lunar New Year (DTEND exclusive), 1 March.
+        assert_eq!(h.len(), 8);
+        assert!(h.contains(day(2027, 1, 1)) && h.contains(day(2027, 2, 10)) && h.contains(day(2027, 3, 1)));
+        assert!(!h.contains(day(2027, 2, 11)));
+
+        let list = dir.path().join("days.txt");
+        std::fs::write(&list, "2027-01-01\n2027-02-05 # Lunar New Year\n").expect("write");
+        assert_eq!(load_holidays(&list).expect("list loads").len(), 2);
+
+        std::fs::write(&list, "2027-01-01\n2027-02-30\n").expect("write");
+        let err = load_holidays(&list).expect_err("no 30 February").to_string();
+        assert!(err.contains("FRONTLINE_HOLIDAYS") && err.contains("line 2"), "{err}");
+        let missing = load_holidays(&dir.path().join("nope.ics")).expect_err("missing").to_string();
+        assert!(missing.contains("cannot read"), "{missing}");
+    }
 
     #[test]
     fn omlp_types_parse_from_a_list() {

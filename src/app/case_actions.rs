@@ -26,8 +26,14 @@ use crate::store::{Db, DbConnection, staff};
 pub enum StaffRequest {
     /// Assign to this staff id.
     Assign(i64),
-    /// Change status.
-    Status(Status),
+    /// Change status (`confirmed`: approve a directory request whose
+    /// landing-page check failed or found problems all the same).
+    Status {
+        /// The new status.
+        to: Status,
+        /// The warning was seen and accepted.
+        confirmed: bool,
+    },
     /// Internal note.
     Note(String),
     /// Reply to the partner.
@@ -55,6 +61,9 @@ pub enum Applied {
     Stale,
     /// Refused, with the message for the form: nothing written.
     Refused(String),
+    /// Needs a second thought first (approving despite the landing-page
+    /// check): the warning; nothing written.
+    NeedsConfirmation(String),
 }
 
 /// Writes a plan if the case is still at `version`; the ids of the timeline
@@ -103,7 +112,7 @@ fn resolve(conn: &mut DbConnection, case: &CaseRow, request: StaffRequest) -> Re
             Some(s) => Action::Assign { staff_id: s.id, name: s.name },
             None => return Ok(Err(actions::msg::ASSIGNEE_MISSING.into())),
         },
-        StaffRequest::Status(to) => Action::ChangeStatus(to),
+        StaffRequest::Status { to, .. } => Action::ChangeStatus(to),
         StaffRequest::Note(body) => Action::Note(body),
         StaffRequest::Reply { message, set_waiting } => Action::Reply { message, set_waiting },
         StaffRequest::Close { outcome, message } => Action::Close { outcome, message },
@@ -132,14 +141,32 @@ pub async fn apply(
         if case.version != version {
             return Ok(Applied::Stale);
         }
+        let confirmed = matches!(request, StaffRequest::Status { confirmed: true, .. });
+        let approving = matches!(request, StaffRequest::Status { to: Status::Approved, .. });
         let action = match resolve(conn, &case, request)? {
             Ok(action) => action,
             Err(why) => return Ok(Applied::Refused(why)),
         };
-        let plan = match actions::plan(case.kind, case.status, &action) {
+        let mut plan = match actions::plan(case.kind, case.status, &action) {
             Ok(p) => p,
             Err(why) => return Ok(Applied::Refused(why)),
         };
+        // Approving a listing whose page did not pass its check asks first,
+        // and says on the timeline that it was approved all the same.
+        let warning = if approving {
+            super::cases::landing_check_state(conn, &case)?.and_then(|c| c.approval_warning())
+        } else {
+            None
+        };
+        if let Some(warning) = warning {
+            if !confirmed {
+                return Ok(Applied::NeedsConfirmation(warning));
+            }
+            tracing::info!(reference = %case.reference, staff_id, "approved despite the landing-page check");
+            if let Some(e) = plan.events.last_mut() {
+                e.body = format!("{} – approved despite the landing-page check: {warning}", e.body);
+            }
+        }
         if write_plan(conn, &case, version, &plan, Some(staff_id), now)?.is_none() {
             return Ok(Applied::Stale);
         }

@@ -1,13 +1,19 @@
 //! Reading one case, as its filer sees it through the tracking link and as
 //! staff see it on the case page.
 
+use chrono::NaiveDateTime;
+
 use crate::clock::Clock;
 use crate::domain::calendar::BatchWindow;
+use crate::domain::case::CaseKind;
+use crate::domain::landing_page::CheckState;
+use crate::domain::triage::FlagSource;
 use crate::error::AppError;
 use crate::keys::sha256_hex;
 use crate::store::cases::{self as store, AttachmentMeta, CaseRow, EventRow, FlagRow};
+use crate::store::jobs::{self, JobKind, JobStatus};
 use crate::store::staff::{self as staff_store, StaffRow};
-use crate::store::{Db, actions};
+use crate::store::{Db, DbConnection, actions};
 
 /// A case as its tracking link shows it.
 pub struct Tracked {
@@ -59,6 +65,36 @@ pub struct StaffView {
     pub duplicate_of: Option<String>,
     /// For a directory request, the batch it is in today.
     pub batch: Option<BatchWindow>,
+    /// For a directory request, where its landing-page check stands.
+    pub check: Option<CheckState>,
+}
+
+/// Where a directory request's landing-page check stands; `None` for a KPI
+/// case.
+pub(crate) fn landing_check_state(conn: &mut DbConnection, case: &CaseRow) -> Result<Option<CheckState>, AppError> {
+    if case.kind != CaseKind::Directory {
+        return Ok(None);
+    }
+    let job = jobs::for_case(conn, case.id)?.into_iter().rfind(|j| j.kind == JobKind::LandingCheck);
+    let problems = store::flags_from(conn, case.id, FlagSource::LandingCheck)?.len();
+    let checked =
+        |fallback: NaiveDateTime| CheckState::Checked { at: case.landing_checked_at.unwrap_or(fallback), problems };
+    Ok(Some(match job {
+        None => case.landing_checked_at.map_or(CheckState::Waiting, checked),
+        Some(j) => match j.status {
+            JobStatus::Pending if j.attempts == 0 => CheckState::Waiting,
+            JobStatus::Pending => CheckState::Retrying {
+                attempts: j.attempts,
+                next: j.run_after,
+                last_error: j.last_error.unwrap_or_default(),
+            },
+            JobStatus::Running => CheckState::Running,
+            JobStatus::Done => checked(j.finished_at.unwrap_or(j.created_at)),
+            JobStatus::Failed => {
+                CheckState::Failed { attempts: j.attempts, last_error: j.last_error.unwrap_or_default() }
+            }
+        },
+    }))
 }
 
 /// The case `reference` for the staff case page; `NotFound` when none.
@@ -77,6 +113,7 @@ pub async fn for_staff(db: &Db, clock: &Clock, reference: &str) -> Result<StaffV
             staff: staff_store::all(conn)?,
             duplicate_of,
             batch: super::batches::current_batch(conn, &case, today)?,
+            check: landing_check_state(conn, &case)?,
             case,
         })
     })

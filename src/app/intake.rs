@@ -97,6 +97,9 @@ fn base_case(
         country: None,
         landing_page_url: None,
         batch_key: None,
+        doc_invoice_date: None,
+        doc_total_minor: None,
+        doc_total_currency: None,
     }
 }
 
@@ -133,7 +136,7 @@ fn file(conn: &mut DbConnection, filing: Filing) -> Result<Filed, AppError> {
             invoice_number_norm: r.invoice_number_norm,
         })
         .collect();
-    let t = triage(&facts, &others, today, &rules);
+    let t = triage(&facts, &others, today, today, &rules);
     let kind = case.kind;
     case.priority = t.priority.as_i32();
     case.priority_reason = t.priority_reason.clone();
@@ -397,7 +400,7 @@ pub async fn file_kpi(ctx: &Ctx<'_>, s: KpiSubmission) -> Result<Outcome, AppErr
         case,
         facts,
         attachment: Some(attachment),
-        rules: ctx.config.triage,
+        rules: ctx.config.triage.clone(),
         today: now.date(),
         now,
         forget_upload: true,
@@ -430,8 +433,15 @@ pub async fn file_directory(ctx: &Ctx<'_>, input: &DirectoryInput, key: &str) ->
         landing_registrable_domain: request.landing.registrable_domain.clone(),
         landing_https: request.landing.https,
     });
-    let filing =
-        Filing { case, facts, attachment: None, rules: config.triage, today: now.date(), now, forget_upload: false };
+    let filing = Filing {
+        case,
+        facts,
+        attachment: None,
+        rules: config.triage.clone(),
+        today: now.date(),
+        now,
+        forget_upload: false,
+    };
     let filed = store_filing(ctx, filing).await?;
     if let Filed::Created(reference) = &filed {
         tracing::info!(%reference, "directory request filed");

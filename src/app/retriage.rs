@@ -85,9 +85,10 @@ fn with_reference(label: &str, reference: Option<&str>) -> String {
 /// `None` when nothing changed (or the case is closed: nothing is triaged
 /// after it closes).
 ///
-/// The timing rules stay measured from the day the case was filed (so a
-/// re-triage never moves the due date just because time passed); `today`
-/// only bounds that day, for a clock that was ahead when the case was filed.
+/// The service level stays measured from the day the case was filed (so a
+/// re-triage never moves the due date just because time passed); `now`
+/// decides what follows the calendar: whether the case is still too early,
+/// and whether the partner's renewal is now close enough to be at stake.
 pub fn retriage(
     conn: &mut DbConnection,
     case_id: i64,
@@ -102,7 +103,7 @@ pub fn retriage(
     let facts = facts_of(&case)?;
     let others = other_cases(conn, &case)?;
     let filed_on = case.created_at.date().min(today);
-    let t = triage(&facts, &others, filed_on, rules);
+    let t = triage(&facts, &others, filed_on, today, rules);
 
     let mut changes: Vec<String> = Vec::new();
     let new_columns = TriageColumns {

@@ -199,6 +199,99 @@ fn last_weekday() -> NaiveDate {
     d
 }
 
+/// Days off on which no business day is counted, besides weekends (public
+/// holidays). Cheap to clone; empty by default (weekends only).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Holidays(std::sync::Arc<std::collections::BTreeSet<NaiveDate>>);
+
+impl Holidays {
+    /// These dates.
+    pub fn new(dates: impl IntoIterator<Item = NaiveDate>) -> Self {
+        Self(std::sync::Arc::new(dates.into_iter().collect()))
+    }
+
+    /// True on a listed day.
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        self.0.contains(&d)
+    }
+
+    /// How many days are listed.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when none is.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Listed days in `(after, up_to]` that fall on a weekday (a holiday on
+    /// a weekend costs no business day).
+    fn weekdays_in(&self, after: NaiveDate, up_to: NaiveDate) -> u32 {
+        if up_to <= after {
+            return 0;
+        }
+        let from = after.succ_opt().unwrap_or(after);
+        let n = self.0.range(from..=up_to).filter(|d| !is_weekend(**d)).count();
+        u32::try_from(n).unwrap_or(u32::MAX)
+    }
+
+    /// Parses a list of dates, one `YYYY-MM-DD` per line; blank lines and
+    /// text after `#` are ignored. The error names the line.
+    pub fn parse_list(text: &str) -> Result<Self, String> {
+        let mut dates = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let date = NaiveDate::parse_from_str(line, "%Y-%m-%d")
+                .map_err(|_| format!("line {}: {line:?} is not a date like 2026-01-01", n + 1))?;
+            dates.push(date);
+        }
+        Ok(Self::new(dates))
+    }
+}
+
+/// [`add_business_days`] that skips `holidays` as well as weekends: the
+/// earliest business day `d ≥ from` with at least `days` business days in
+/// `(from, d]`. Works in jumps (weekends by arithmetic, then the holidays
+/// the jump crossed), so it costs nothing like `days` steps.
+pub fn add_business_days_on(from: NaiveDate, days: u32, holidays: &Holidays) -> NaiveDate {
+    let mut d = add_business_days(from, days);
+    let mut counted = from;
+    if days == 0 && holidays.contains(d) {
+        // Zero days from a day off: the first business day after it.
+        counted = d;
+        d = add_business_days(d, 1);
+    }
+    loop {
+        let crossed = holidays.weekdays_in(counted, d);
+        if crossed == 0 {
+            return d;
+        }
+        counted = d;
+        d = add_business_days(d, crossed);
+    }
+}
+
+/// Business days in `(from, to]` (0 when `to` is not after `from`).
+pub fn business_days_between(from: NaiveDate, to: NaiveDate, holidays: &Holidays) -> u32 {
+    if to <= from {
+        return 0;
+    }
+    let n = to.signed_duration_since(from).num_days();
+    let mut weekdays = u32::try_from(n / 7).unwrap_or(u32::MAX).saturating_mul(5);
+    let mut d = from.checked_add_days(Days::new(u64::try_from(n / 7 * 7).unwrap_or(0))).unwrap_or(to);
+    while d < to {
+        d = d.succ_opt().unwrap_or(to);
+        if !is_weekend(d) {
+            weekdays = weekdays.saturating_add(1);
+        }
+    }
+    weekdays.saturating_sub(holidays.weekdays_in(from, to))
+}
+
 /// Adds `days` business days (Monday–Friday) to `from`.
 ///
 /// `from` itself never counts: Friday + 1 = Monday, Saturday + 1 = Monday,
@@ -363,6 +456,80 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    // ---- Holidays -------------------------------------------------------
+
+    /// One day at a time: the reference the jumping version must match.
+    fn step_by_step(from: NaiveDate, days: u32, holidays: &Holidays) -> NaiveDate {
+        let off = |d: NaiveDate| is_weekend(d) || holidays.contains(d);
+        let mut d = from;
+        if days == 0 {
+            while off(d) {
+                d = d.succ_opt().unwrap();
+            }
+            return d;
+        }
+        let mut left = days;
+        while left > 0 {
+            d = d.succ_opt().unwrap();
+            if !off(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
+    #[test]
+    fn holidays_are_skipped_like_weekends() {
+        let christmas = Holidays::new([d(2026, 12, 25), d(2027, 1, 1)]);
+        // Thursday 24 December + 1 business day: Friday is Christmas, so Monday.
+        assert_eq!(add_business_days_on(d(2026, 12, 24), 1, &christmas), d(2026, 12, 28));
+        // Five business days from Monday 21 December cross both holidays.
+        assert_eq!(add_business_days_on(d(2026, 12, 21), 5, &christmas), d(2026, 12, 29));
+        assert_eq!(add_business_days_on(d(2026, 12, 21), 9, &christmas), d(2027, 1, 5));
+        // Zero days from a holiday: the next business day.
+        assert_eq!(add_business_days_on(d(2026, 12, 25), 0, &christmas), d(2026, 12, 28));
+        // Without holidays nothing changes.
+        assert_eq!(add_business_days_on(d(2026, 12, 24), 1, &Holidays::default()), d(2026, 12, 25));
+        // A holiday on a Saturday costs no business day.
+        let saturday = Holidays::new([d(2026, 12, 26)]);
+        assert_eq!(add_business_days_on(d(2026, 12, 24), 2, &saturday), d(2026, 12, 28));
+    }
+
+    #[test]
+    fn business_days_between_counts_after_the_start_up_to_the_end() {
+        let christmas = Holidays::new([d(2026, 12, 25)]);
+        assert_eq!(business_days_between(d(2026, 12, 21), d(2026, 12, 28), &Holidays::default()), 5);
+        assert_eq!(business_days_between(d(2026, 12, 21), d(2026, 12, 28), &christmas), 4);
+        assert_eq!(business_days_between(d(2026, 12, 28), d(2026, 12, 21), &christmas), 0);
+        assert_eq!(business_days_between(d(2026, 12, 26), d(2026, 12, 27), &christmas), 0);
+    }
+
+    #[test]
+    fn a_holiday_list_names_the_line_it_cannot_read() {
+        let ok = Holidays::parse_list("# Taiwan 2027\n2027-01-01  # New Year\n\n2027-02-05\n").unwrap();
+        assert_eq!(ok.len(), 2);
+        assert!(ok.contains(d(2027, 2, 5)));
+        let err = Holidays::parse_list("2027-01-01\n1 Feb 2027\n").unwrap_err();
+        assert!(err.starts_with("line 2:"), "{err}");
+    }
+
+    proptest! {
+        #[test]
+        fn prop_jumping_over_holidays_matches_counting_day_by_day(
+            offset in 0i64..3000,
+            days in 0u32..80,
+            off in proptest::collection::vec(0u64..150, 0..25),
+        ) {
+            let from = d(2020, 1, 1) + chrono::Duration::days(offset);
+            let holidays = Holidays::new(off.iter().map(|n| from + Days::new(*n)));
+            let due = add_business_days_on(from, days, &holidays);
+            prop_assert_eq!(due, step_by_step(from, days, &holidays));
+            if days > 0 {
+                prop_assert_eq!(business_days_between(from, due, &holidays), days);
+            }
+        }
     }
 
     // ---- KPI visibility -------------------------------------------------

@@ -218,3 +218,131 @@ pub fn normalize_text(s: &str) -> String {
     }
     out
 }
+
+/// Where a landing-page check stands, as the job runner recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckState {
+    /// Queued, not tried yet.
+    Waiting,
+    /// Tried and failed `attempts` times; tried again at `next` (last error).
+    Retrying {
+        /// Attempts so far.
+        attempts: i32,
+        /// When it runs next.
+        next: chrono::NaiveDateTime,
+        /// Why the last attempt failed.
+        last_error: String,
+    },
+    /// Running now.
+    Running,
+    /// Done at `at`, with this many problems.
+    Checked {
+        /// When.
+        at: chrono::NaiveDateTime,
+        /// Problems found.
+        problems: usize,
+    },
+    /// Given up after `attempts` attempts.
+    Failed {
+        /// Attempts made.
+        attempts: i32,
+        /// Why the last one failed.
+        last_error: String,
+    },
+}
+
+impl CheckState {
+    /// What happened, in words: "3 attempts failed; next attempt at 14:05
+    /// UTC", "checked 2 minutes ago: 1 problem".
+    pub fn words(&self, now: chrono::NaiveDateTime) -> String {
+        let attempts = |n: i32| if n == 1 { "1 attempt".to_string() } else { format!("{n} attempts") };
+        match self {
+            Self::Waiting => "Not checked yet – the check runs shortly after filing".into(),
+            Self::Retrying { attempts: n, next, last_error } => format!(
+                "{} failed ({last_error}); next attempt at {}",
+                attempts(*n),
+                next.format("%H:%M UTC on %-d %B")
+            ),
+            Self::Running => "Being checked now".into(),
+            Self::Checked { at, problems } => {
+                let found = match problems {
+                    0 => "no problems found".to_string(),
+                    1 => "1 problem – see the flags above".to_string(),
+                    n => format!("{n} problems – see the flags above"),
+                };
+                format!("Checked {}: {found}", ago(*at, now))
+            }
+            Self::Failed { attempts: n, last_error } => {
+                format!("Could not be checked: {} failed ({last_error})", attempts(*n))
+            }
+        }
+    }
+
+    /// Why approving the request needs a second thought, if it does: the
+    /// check failed, could not finish yet, or found problems.
+    pub fn approval_warning(&self) -> Option<String> {
+        match self {
+            Self::Checked { problems: 0, .. } => None,
+            Self::Checked { problems, .. } => Some(format!(
+                "The landing-page check found {} – check the page before approving.",
+                if *problems == 1 { "1 problem".to_string() } else { format!("{problems} problems") }
+            )),
+            Self::Failed { .. } => {
+                Some("The landing page could not be checked – check it by hand before approving.".into())
+            }
+            Self::Retrying { .. } | Self::Waiting | Self::Running => {
+                Some("The landing page has not been checked yet – check it by hand before approving.".into())
+            }
+        }
+    }
+}
+
+/// "just now", "2 minutes ago", "3 hours ago", "on 4 December 2026".
+fn ago(at: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> String {
+    let minutes = (now - at).num_minutes();
+    match minutes {
+        m if m < 1 => "just now".into(),
+        1 => "1 minute ago".into(),
+        m if m < 60 => format!("{m} minutes ago"),
+        m if m < 120 => "1 hour ago".into(),
+        m if m < 24 * 60 => format!("{} hours ago", m / 60),
+        _ => format!("on {}", super::calendar::long_date(at.date())),
+    }
+}
+
+#[cfg(test)]
+mod check_state_tests {
+    use super::CheckState;
+
+    fn t(h: u32, m: u32) -> chrono::NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 4).and_then(|d| d.and_hms_opt(h, m, 0)).expect("time")
+    }
+
+    #[test]
+    fn the_state_says_what_happened() {
+        let retrying = CheckState::Retrying { attempts: 3, next: t(14, 5), last_error: "timed out".into() };
+        assert_eq!(retrying.words(t(13, 0)), "3 attempts failed (timed out); next attempt at 14:05 UTC on 4 December");
+        assert_eq!(
+            CheckState::Checked { at: t(12, 58), problems: 1 }.words(t(13, 0)),
+            "Checked 2 minutes ago: 1 problem – see the flags above"
+        );
+        assert_eq!(
+            CheckState::Checked { at: t(9, 0), problems: 0 }.words(t(13, 0)),
+            "Checked 4 hours ago: no problems found"
+        );
+        let failed = CheckState::Failed { attempts: 5, last_error: "refused".into() };
+        assert_eq!(failed.words(t(13, 0)), "Could not be checked: 5 attempts failed (refused)");
+    }
+
+    #[test]
+    fn approving_warns_unless_the_check_passed() {
+        assert_eq!(CheckState::Checked { at: t(9, 0), problems: 0 }.approval_warning(), None);
+        assert!(
+            CheckState::Checked { at: t(9, 0), problems: 2 }
+                .approval_warning()
+                .is_some_and(|w| w.contains("2 problems"))
+        );
+        assert!(CheckState::Failed { attempts: 5, last_error: String::new() }.approval_warning().is_some());
+        assert!(CheckState::Waiting.approval_warning().is_some());
+    }
+}

@@ -9,7 +9,8 @@
 use chrono::NaiveDate;
 
 use crate::domain::calendar::{
-    add_business_days, invoice_month_in_window, is_valid_month, kpi_visible_from, long_date, month_name, renewal_window,
+    Holidays, add_business_days_on, invoice_month_in_window, is_valid_month, kpi_visible_from, long_date, month_name,
+    renewal_window,
 };
 
 /// The kind of a case (the one definition lives in `domain::case`).
@@ -161,7 +162,7 @@ pub struct OtherCase {
 }
 
 /// Thresholds used by [`triage`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TriageRules {
     /// Business days allowed to handle a KPI case (default 5).
     pub kpi_sla_business_days: u32,
@@ -170,13 +171,20 @@ pub struct TriageRules {
     /// A renewal this many calendar days away or fewer is "at stake"
     /// (default 30).
     pub renewal_at_stake_days: i64,
+    /// Days off besides weekends, skipped by every due date.
+    pub holidays: Holidays,
 }
 
 impl Default for TriageRules {
     /// 5 business days for KPI cases, 10 for directory cases, renewal at
     /// stake within 30 days.
     fn default() -> Self {
-        Self { kpi_sla_business_days: 5, directory_sla_business_days: 10, renewal_at_stake_days: 30 }
+        Self {
+            kpi_sla_business_days: 5,
+            directory_sla_business_days: 10,
+            renewal_at_stake_days: 30,
+            holidays: Holidays::default(),
+        }
     }
 }
 
@@ -368,10 +376,22 @@ impl Triage {
 /// - **Plain HTTP** (directory): flag and guidance recommending HTTPS.
 ///
 /// An invalid invoice month (0, 13, …) is treated as not too early and in
-/// the window. The due date is `add_business_days(start, sla)`.
-pub fn triage(facts: &CaseFacts, partner_cases: &[OtherCase], filed_on: NaiveDate, rules: &TriageRules) -> Triage {
+/// the window. The due date is `add_business_days_on(start, sla, holidays)`.
+///
+/// `filed_on` fixes what the filing decided (the renewal window, when the
+/// service level starts, so the due date never moves because time passed);
+/// `today` decides what changes with the calendar (still too early? is the
+/// renewal now close?). At intake they are the same day.
+pub fn triage(
+    facts: &CaseFacts,
+    partner_cases: &[OtherCase],
+    filed_on: NaiveDate,
+    today: NaiveDate,
+    rules: &TriageRules,
+) -> Triage {
+    let today = today.max(filed_on);
     let mut out = match facts {
-        CaseFacts::Kpi(k) => triage_kpi(k, partner_cases, filed_on, rules),
+        CaseFacts::Kpi(k) => triage_kpi(k, partner_cases, filed_on, today, rules),
         CaseFacts::Directory(d) => triage_directory(d, partner_cases, filed_on, rules),
     };
     // Stable sort: FlagCode order, then reference (independent of the order
@@ -424,14 +444,32 @@ fn push_duplicates(flags: &mut Vec<Flag>, guidance: &mut Vec<String>, refs: &[&s
     }
 }
 
-fn triage_kpi(k: &KpiFacts, partner_cases: &[OtherCase], filed_on: NaiveDate, rules: &TriageRules) -> Triage {
+/// "12 days after filing" on the day of filing; "12 days away" later.
+fn days_away(days: i64, filed_on: NaiveDate, today: NaiveDate) -> String {
+    if today == filed_on {
+        return days_after_filing(days);
+    }
+    match days {
+        0 => "today".to_owned(),
+        1 => "tomorrow".to_owned(),
+        n => format!("{n} days away"),
+    }
+}
+
+fn triage_kpi(
+    k: &KpiFacts,
+    partner_cases: &[OtherCase],
+    filed_on: NaiveDate,
+    today: NaiveDate,
+    rules: &TriageRules,
+) -> Triage {
     let mut flags = Vec::new();
     let mut guidance = Vec::new();
     let invoice = invoice_month_label(k.year, k.month);
 
     // Too early.
     let visible_from = kpi_visible_from(k.year, k.month);
-    let too_early = visible_from.filter(|v| filed_on < *v);
+    let too_early = visible_from.filter(|v| today < *v);
     if let Some(v) = too_early {
         flags.push(Flag {
             code: FlagCode::TooEarly,
@@ -469,12 +507,12 @@ fn triage_kpi(k: &KpiFacts, partner_cases: &[OtherCase], filed_on: NaiveDate, ru
                 "This {invoice} invoice is outside the 12 months before your renewal on {renewal}, so it will not count toward that renewal."
             ));
         }
-        let days_left = w.end.signed_duration_since(filed_on).num_days();
-        if counts && days_left <= rules.renewal_at_stake_days {
+        let days_left = w.end.signed_duration_since(today).num_days();
+        if counts && (0..=rules.renewal_at_stake_days).contains(&days_left) {
             at_stake = Some((w.end, days_left));
             let mut reason = format!(
                 "The partner's renewal is on {renewal}, {}, and this invoice counts toward it.",
-                days_after_filing(days_left)
+                days_away(days_left, filed_on, today)
             );
             if let Some(v) = too_early.filter(|v| *v >= w.end) {
                 reason = format!("{reason} The KPI should only appear on {}, after the renewal date.", long_date(v));
@@ -531,17 +569,19 @@ fn triage_kpi(k: &KpiFacts, partner_cases: &[OtherCase], filed_on: NaiveDate, ru
             format!(
                 "High: the partner's renewal on {} is {} and this invoice counts toward it.",
                 long_date(renewal),
-                days_after_filing(days_left)
+                days_away(days_left, filed_on, today)
             ),
         )
     } else {
         (Priority::Normal, NORMAL_REASON.to_owned())
     };
-    let start = too_early.unwrap_or(filed_on);
+    // The service level starts when the KPI can be visible, for a case
+    // filed before then; it does not move as days pass.
+    let start = visible_from.filter(|v| filed_on < *v).unwrap_or(filed_on);
     Triage {
         priority,
         priority_reason,
-        due_date: add_business_days(start, rules.kpi_sla_business_days),
+        due_date: add_business_days_on(start, rules.kpi_sla_business_days, &rules.holidays),
         flags,
         guidance,
     }
@@ -604,7 +644,7 @@ fn triage_directory(
     Triage {
         priority: Priority::Normal,
         priority_reason: NORMAL_REASON.to_owned(),
-        due_date: add_business_days(filed_on, rules.directory_sla_business_days),
+        due_date: add_business_days_on(filed_on, rules.directory_sla_business_days, &rules.holidays),
         flags,
         guidance,
     }
@@ -614,7 +654,7 @@ fn triage_directory(
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::domain::calendar::{is_weekend, next_anniversary};
+    use crate::domain::calendar::{business_days_between, is_weekend, next_anniversary};
     use chrono::{Datelike, Weekday};
     use proptest::prelude::*;
 
@@ -649,7 +689,7 @@ mod tests {
     }
 
     fn run(facts: &CaseFacts, others: &[OtherCase], filed_on: NaiveDate) -> Triage {
-        triage(facts, others, filed_on, &TriageRules::default())
+        triage(facts, others, filed_on, filed_on, &TriageRules::default())
     }
 
     fn codes(t: &Triage) -> Vec<FlagCode> {
@@ -862,7 +902,7 @@ mod tests {
         assert!(run(&facts, &[], d(2026, 12, 11)).has_flag(FlagCode::RenewalAtStake));
         assert!(!run(&facts, &[], d(2026, 12, 10)).has_flag(FlagCode::RenewalAtStake));
         let rules = TriageRules { renewal_at_stake_days: 31, ..TriageRules::default() };
-        let t = triage(&facts, &[], d(2026, 12, 10), &rules);
+        let t = triage(&facts, &[], d(2026, 12, 10), d(2026, 12, 10), &rules);
         assert!(t.has_flag(FlagCode::RenewalAtStake));
     }
 
@@ -1049,22 +1089,23 @@ mod tests {
             kpi_sla_business_days: u32::MAX,
             directory_sla_business_days: u32::MAX,
             renewal_at_stake_days: i64::MAX,
+            holidays: Holidays::new([d(2026, 1, 2), NaiveDate::MAX, NaiveDate::MIN]),
         };
         let negative = TriageRules { renewal_at_stake_days: i64::MIN, ..TriageRules::default() };
         for filed in [NaiveDate::MIN, NaiveDate::MAX, d(2026, 1, 1)] {
             for year in [i32::MIN, i32::MAX, 2026] {
                 for anniversary in [None, Some(NaiveDate::MIN), Some(NaiveDate::MAX)] {
                     let facts = CaseFacts::Kpi(KpiFacts { anniversary_date: anniversary, ..kpi(year, 12) });
-                    let t = triage(&facts, &[], filed, &rules);
+                    let t = triage(&facts, &[], filed, filed, &rules);
                     assert!(!is_weekend(t.due_date));
-                    let _ = triage(&facts, &[], filed, &negative);
-                    let _ = triage(&facts, &[], filed, &TriageRules::default());
+                    let _ = triage(&facts, &[], filed, filed, &negative);
+                    let _ = triage(&facts, &[], filed, filed, &TriageRules::default());
                 }
             }
-            let t = triage(&dir(Some(""), "", false), &[], filed, &rules);
+            let t = triage(&dir(Some(""), "", false), &[], filed, filed, &rules);
             assert!(!is_weekend(t.due_date));
         }
-        let t = triage(&CaseFacts::Kpi(kpi(2026, 10)), &[], d(2026, 11, 20), &negative);
+        let t = triage(&CaseFacts::Kpi(kpi(2026, 10)), &[], d(2026, 11, 20), d(2026, 11, 20), &negative);
         assert_eq!(t.priority, Priority::Normal);
     }
 
@@ -1239,7 +1280,17 @@ mod tests {
             kpi_sla_business_days: k,
             directory_sla_business_days: d,
             renewal_at_stake_days: r,
+            holidays: Holidays::default(),
         })
+    }
+
+    /// `due` is the first day with `sla` business days after `start`.
+    fn due_counts(start: NaiveDate, due: NaiveDate, sla: u32, holidays: &Holidays) -> Result<(), TestCaseError> {
+        if sla > 0 {
+            prop_assert_eq!(business_days_between(start, due, holidays), sla);
+            prop_assert!(business_days_between(start, due.pred_opt().unwrap(), holidays) < sla);
+        }
+        Ok(())
     }
 
     fn modern() -> BoxedStrategy<NaiveDate> {
@@ -1253,17 +1304,34 @@ mod tests {
             others in others(),
             filed_on in modern(),
             rules in rules(),
+            days_off in proptest::collection::vec(0u64..120, 0..12),
+            later in 0u64..400,
         ) {
-            let t = triage(&facts, &others, filed_on, &rules);
+            // Days off near the filing day, where they can move due dates.
+            let rules = TriageRules {
+                holidays: Holidays::new(days_off.iter().map(|n| filed_on + chrono::Days::new(*n))),
+                ..rules
+            };
+            let t = triage(&facts, &others, filed_on, filed_on, &rules);
             // Deterministic and independent of the order of the partner's cases.
-            prop_assert_eq!(&triage(&facts, &others, filed_on, &rules), &t);
+            prop_assert_eq!(&triage(&facts, &others, filed_on, filed_on, &rules), &t);
             let mut reversed = others.clone();
             reversed.reverse();
-            prop_assert_eq!(&triage(&facts, &reversed, filed_on, &rules), &t);
+            prop_assert_eq!(&triage(&facts, &reversed, filed_on, filed_on, &rules), &t);
 
             prop_assert!(!is_weekend(t.due_date));
+            prop_assert!(!rules.holidays.contains(t.due_date));
             prop_assert!(t.due_date >= filed_on);
             prop_assert!(t.flags.windows(2).all(|w| w[0].code <= w[1].code));
+
+            // Days later: the due date stays; "too early" follows the calendar.
+            let today = filed_on + chrono::Days::new(later);
+            let t_later = triage(&facts, &others, filed_on, today, &rules);
+            prop_assert_eq!(t_later.due_date, t.due_date);
+            if let CaseFacts::Kpi(k) = &facts {
+                let visible = kpi_visible_from(k.year, k.month);
+                prop_assert_eq!(t_later.has_flag(FlagCode::TooEarly), visible.is_some_and(|v| today < v));
+            }
             prop_assert!(t.priority_reason.starts_with(t.priority.label()));
             prop_assert!(t.priority != Priority::Urgent);
             for f in &t.flags {
@@ -1283,7 +1351,8 @@ mod tests {
                     prop_assert!(!(t.has_flag(FlagCode::RenewalAtStake)
                         && t.has_flag(FlagCode::OutsideRenewalWindow)));
                     let start = if too_early { visible.unwrap() } else { filed_on };
-                    prop_assert_eq!(t.due_date, add_business_days(start, rules.kpi_sla_business_days));
+                    prop_assert_eq!(t.due_date, add_business_days_on(start, rules.kpi_sla_business_days, &rules.holidays));
+                    due_counts(start, t.due_date, rules.kpi_sla_business_days, &rules.holidays)?;
                     prop_assert_eq!(
                         t.has_flag(FlagCode::CheckEvidence),
                         k.evidence != Evidence::TextMatched
@@ -1294,8 +1363,9 @@ mod tests {
                     prop_assert_eq!(t.priority, Priority::Normal);
                     prop_assert_eq!(
                         t.due_date,
-                        add_business_days(filed_on, rules.directory_sla_business_days)
+                        add_business_days_on(filed_on, rules.directory_sla_business_days, &rules.holidays)
                     );
+                    due_counts(filed_on, t.due_date, rules.directory_sla_business_days, &rules.holidays)?;
                 }
             }
         }
@@ -1320,8 +1390,9 @@ mod tests {
                 kpi_sla_business_days: kpi_sla,
                 directory_sla_business_days: dir_sla,
                 renewal_at_stake_days: at_stake,
+                holidays: Holidays::new([Some(filed_on), filed_on.succ_opt()].into_iter().flatten()),
             };
-            let t = triage(&facts, &others, filed_on, &rules);
+            let t = triage(&facts, &others, filed_on, filed_on, &rules);
             prop_assert!(!is_weekend(t.due_date));
         }
     }

@@ -57,6 +57,12 @@ pub struct CaseRow {
     pub landing_page_url: Option<String>,
     pub batch_key: Option<String>,
     pub landing_checked_at: Option<NaiveDateTime>,
+    /// The date printed on the invoice as its date, when it could be read.
+    pub doc_invoice_date: Option<NaiveDate>,
+    /// The invoice's grand total (hundredths), when it could be read.
+    pub doc_total_minor: Option<i64>,
+    /// Its currency (ISO 4217), when named.
+    pub doc_total_currency: Option<String>,
 }
 
 /// A case to insert.
@@ -98,6 +104,9 @@ pub struct NewCase {
     pub country: Option<String>,
     pub landing_page_url: Option<String>,
     pub batch_key: Option<String>,
+    pub doc_invoice_date: Option<NaiveDate>,
+    pub doc_total_minor: Option<i64>,
+    pub doc_total_currency: Option<String>,
 }
 
 /// An attachment to insert (the bytes live in the database, so one

@@ -77,6 +77,17 @@ diesel::table! {
         landing_page_url -> Nullable<Text>,
         batch_key -> Nullable<Text>,
         landing_checked_at -> Nullable<Timestamp>,
+        doc_invoice_date -> Nullable<Date>,
+        doc_total_minor -> Nullable<BigInt>,
+        doc_total_currency -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// Work done once a day across instances: the last day it was done.
+    daily_runs (name) {
+        name -> Text,
+        last_run -> Date,
     }
 }
 
@@ -185,6 +196,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    daily_runs,
     app_secrets,
     staff,
     cases,

@@ -320,3 +320,98 @@ async fn staff_can_run_the_check_again_and_its_flags_replace_the_previous_ones()
     .await;
     assert!(matches!(missing, Err(frontline::error::AppError::NotFound)), "{missing:?}");
 }
+
+/// Posts the status form of the case page as served, with `extra` fields.
+async fn change_status(app: &TestApp, reference: &str, extra: &[(&str, &str)]) -> reqwest::Response {
+    let (_, html) = app.get_html(&format!("/staff/cases/{reference}")).await;
+    let mut body: Vec<(String, String)> = hidden_inputs(&html).into_iter().collect();
+    body.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    app.client.post(app.url(&format!("/staff/cases/{reference}/status"))).form(&body).send().await.expect("status")
+}
+
+async fn status_events(app: &TestApp, case_id: i64) -> Vec<EventRow> {
+    let all =
+        app.db.read(move |conn| Ok(frontline::store::cases::events(conn, case_id, false)?)).await.expect("events");
+    all.into_iter().filter(|e| e.event_type.as_str() == "status").collect()
+}
+
+#[actix_web::test]
+async fn while_attempts_fail_the_case_page_says_so_and_approving_asks_first() {
+    let server = PageServer::start(Page::Sleep(Duration::from_secs(30))).await;
+    let app = spawn_app_with(|c| {
+        server.configure(c);
+        c.check_timeout = Duration::from_millis(200);
+        // The second attempt is an hour away.
+        c.job_backoff_base = Duration::from_secs(3600);
+    })
+    .await;
+    let case = file_directory(&app).await;
+    let started = Instant::now();
+    while case_jobs(&app, case.id).await.first().is_none_or(|j| j.attempts < 1 || j.status.as_str() != "pending") {
+        assert!(started.elapsed() < Duration::from_secs(10), "the first attempt did not fail in time");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let next = case_jobs(&app, case.id).await[0].run_after;
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    let page = format!("/staff/cases/{}", case.reference);
+    let (_, html) = app.get_html(&page).await;
+    let shown = html_unescape(&html);
+    assert!(shown.contains("1 attempt failed (timed out"), "what happened is shown");
+    assert!(shown.contains(&format!("next attempt at {}", next.format("%H:%M UTC"))), "and what happens next");
+    assert!(!shown.contains("Not checked yet"));
+
+    // In review: approving now asks first, and nothing changes until it is confirmed.
+    assert_eq!(change_status(&app, &case.reference, &[("status", "in_review")]).await.status().as_u16(), 303);
+    let (_, html) = app.get_html(&page).await;
+    assert!(html.contains("Approve anyway"), "the status form offers the confirmation");
+    let r = change_status(&app, &case.reference, &[("status", "approved")]).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let html = html_unescape(&r.text().await.expect("body"));
+    assert!(html.contains("The landing page has not been checked yet"), "the warning names the reason");
+    assert!(html.contains("tick “Approve anyway”"), "and says how to go on");
+    assert_eq!(app.case(&case.reference).await.status.as_str(), "in_review", "nothing changed");
+
+    let r = change_status(&app, &case.reference, &[("status", "approved"), ("confirm_check", "on")]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(app.case(&case.reference).await.status.as_str(), "approved");
+    let last = status_events(&app, case.id).await.into_iter().next().expect("status event");
+    let body = last.body.unwrap_or_default();
+    assert!(body.contains("approved despite the landing-page check"), "it is logged: {body}");
+    assert!(!last.partner_visible, "the partner never reads the warning");
+}
+
+#[actix_web::test]
+async fn a_check_that_found_a_problem_is_shown_with_its_age_and_approving_asks_first() {
+    let server = PageServer::start(Page::Html(COMPETITOR)).await;
+    let app = spawn_app_with(|c| server.configure(c)).await;
+    let case = file_directory(&app).await;
+    checked(&app, case.id, None, Duration::from_secs(10)).await;
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    let page = format!("/staff/cases/{}", case.reference);
+    let (_, html) = app.get_html(&page).await;
+    assert!(html_unescape(&html).contains("Checked just now: 1 problem – see the flags above"), "{html}");
+    assert_eq!(change_status(&app, &case.reference, &[("status", "in_review")]).await.status().as_u16(), 303);
+    let r = change_status(&app, &case.reference, &[("status", "approved")]).await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.expect("body").contains("The landing-page check found 1 problem"));
+    let r = change_status(&app, &case.reference, &[("status", "approved"), ("confirm_check", "on")]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(app.case(&case.reference).await.status.as_str(), "approved");
+}
+
+#[actix_web::test]
+async fn a_clean_check_lets_staff_approve_without_a_second_question() {
+    let server = PageServer::start(Page::Html(GOOD)).await;
+    let app = spawn_app_with(|c| server.configure(c)).await;
+    let case = file_directory(&app).await;
+    checked(&app, case.id, None, Duration::from_secs(10)).await;
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    assert_eq!(change_status(&app, &case.reference, &[("status", "in_review")]).await.status().as_u16(), 303);
+    let (_, html) = app.get_html(&format!("/staff/cases/{}", case.reference)).await;
+    assert!(html.contains("Checked just now: no problems found"));
+    assert!(!html.contains("Approve anyway"));
+    let r = change_status(&app, &case.reference, &[("status", "approved")]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let last = status_events(&app, case.id).await.into_iter().next().expect("status event");
+    assert!(!last.body.unwrap_or_default().contains("despite"));
+}

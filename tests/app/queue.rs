@@ -73,6 +73,9 @@ fn bulk_case(i: usize, kind: &str) -> NewCase {
         country: (!kpi).then(|| "TW".into()),
         landing_page_url: (!kpi).then(|| "https://example.com/".into()),
         batch_key: None,
+        doc_invoice_date: None,
+        doc_total_minor: None,
+        doc_total_currency: None,
     }
 }
 

@@ -33,19 +33,21 @@ async fn closing_the_original_case_clears_the_possible_duplicate_on_the_other() 
     let rules = frontline::domain::triage::TriageRules::default();
     let now = app.state.clock.now();
     let id = second.id;
+    let r = rules.clone();
     let unchanged =
-        app.db.write(move |conn| frontline::app::retriage::retriage(conn, id, &rules, now)).await.expect("retriage");
+        app.db.write(move |conn| frontline::app::retriage::retriage(conn, id, &r, now)).await.expect("retriage");
     assert_eq!(unchanged, None);
 
     // Staff resolve the first case; the close hook re-triages the others.
     let (first_id, now) = (first.id, app.state.clock.now());
+    let r = rules.clone();
     let changed = app
         .db
         .write(move |conn| {
             diesel::update(cases::table.find(first_id))
                 .set((cases::status.eq("resolved"), cases::closed_at.eq(Some(now))))
                 .execute(conn)?;
-            frontline::app::retriage::retriage_after_close(conn, first_id, &rules, now)
+            frontline::app::retriage::retriage_after_close(conn, first_id, &r, now)
         })
         .await
         .expect("close hook");

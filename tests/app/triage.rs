@@ -168,3 +168,40 @@ async fn a_february_invoice_is_too_early_on_14_march_and_due_on_15_march() {
     assert!(!flags_of(&app, &on_time).await.iter().any(|(code, ..)| code == "too_early"), "filed on 15 March");
     assert_ne!(app.case(&on_time).await.priority, 4);
 }
+
+#[actix_web::test]
+async fn due_dates_skip_the_configured_holidays() {
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).expect("date");
+    // Thursday 24 December 2026; Christmas Day and New Year's Day are off.
+    let clock = frontline::clock::Clock::pinned(d(2026, 12, 24).and_hms_opt(10, 0, 0).expect("time"));
+    let holidays = frontline::domain::calendar::Holidays::new([d(2026, 12, 25), d(2027, 1, 1)]);
+    let app = spawn_app_with_clock(clock, |c| c.triage.holidays = holidays).await;
+
+    // Ten business days for a listing: 28 December … 11 January, not 7 January.
+    let r = app.post_directory(&directory_fields()).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = app.get_html(&location(&r)).await;
+    let listing = reference_in(&html).expect("reference");
+    assert_eq!(app.case(&listing).await.due_date, d(2027, 1, 11));
+
+    // Five for a KPI case: 28, 29, 30, 31 December and 4 January.
+    let november = with(with(kpi_fields(), "month", Some("11")), "year", Some("2026"));
+    let (kpi, _) = file_kpi(&app, november, "invoice_chromium.pdf").await;
+    assert_eq!(app.case(&kpi).await.due_date, d(2027, 1, 4));
+
+    // Staff see the same date in the queue.
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    let (_, queue) = app.get_html("/staff/queue").await;
+    assert!(queue.contains("<time datetime=\"2027-01-11\">"), "the queue shows the due date");
+}
+
+#[actix_web::test]
+async fn without_holidays_only_weekends_are_skipped() {
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).expect("date");
+    let clock = frontline::clock::Clock::pinned(d(2026, 12, 24).and_hms_opt(10, 0, 0).expect("time"));
+    let app = spawn_app_with_clock(clock, |_| {}).await;
+    let r = app.post_directory(&directory_fields()).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, html) = app.get_html(&location(&r)).await;
+    assert_eq!(app.case(&reference_in(&html).expect("reference")).await.due_date, d(2027, 1, 7));
+}

@@ -115,6 +115,7 @@ pub struct Values {
     outcome: String,
     resolution_message: String,
     original: String,
+    confirm_check: bool,
 }
 
 impl Default for Values {
@@ -129,6 +130,7 @@ impl Default for Values {
             outcome: String::new(),
             resolution_message: String::new(),
             original: String::new(),
+            confirm_check: false,
         }
     }
 }
@@ -155,8 +157,10 @@ struct CasePage {
     partner_rows: Vec<Row>,
     details_title: &'static str,
     details: Vec<Row>,
-    /// For directory requests: when the landing page was last checked.
+    /// For directory requests: where the landing-page check stands.
     landing_check: Option<String>,
+    /// Approving needs the "Approve anyway" tick: why.
+    approval_warning: Option<String>,
     evidence: Vec<FileView>,
     timeline: Vec<EntryView>,
     version: i32,
@@ -330,7 +334,7 @@ fn render(
     banner: Option<&str>,
     http: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let StaffView { case, flags, events, files, staff, duplicate_of, batch } = l;
+    let StaffView { case, flags, events, files, staff, duplicate_of, batch, check } = l;
     let (kind, status) = (case.kind, case.status);
     let names: HashMap<i64, String> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
     let reference = case.reference.clone();
@@ -377,12 +381,11 @@ fn render(
             CaseKind::Directory => "Listing",
         },
         details: details_rows,
-        landing_check: (kind == CaseKind::Directory).then(|| match case.landing_checked_at {
-            Some(at) => {
-                format!("Checked {} – its findings are among the flags above", at.format("%-d %B %Y %H:%M UTC"))
-            }
-            None => "Not checked yet – the check runs shortly after filing".to_string(),
-        }),
+        landing_check: check.as_ref().map(|c| c.words(state.clock.now())),
+        approval_warning: check
+            .as_ref()
+            .filter(|_| next.contains(&Status::Approved))
+            .and_then(|c| c.approval_warning()),
         evidence: files.iter().filter(|f| f.event_id.is_none()).map(|f| file_view(&reference, f)).collect(),
         timeline: timeline(&reference, &events, &files, &names),
         version: case.version,
@@ -553,6 +556,8 @@ pub struct ActionForm {
     resolution_message: String,
     #[serde(default)]
     original: String,
+    #[serde(default)]
+    confirm_check: String,
 }
 
 /// Which action a POST is.
@@ -584,7 +589,10 @@ fn values_of(which: Which, f: &ActionForm) -> Values {
     let mut v = Values::default();
     match which {
         Which::Assign => v.assignee = f.assignee.clone(),
-        Which::Status => v.status = f.status.clone(),
+        Which::Status => {
+            v.status = f.status.clone();
+            v.confirm_check = actions::ticked(&f.confirm_check);
+        }
         Which::Note => v.note_body = f.body.clone(),
         Which::Reply => {
             v.reply_message = f.message.clone();
@@ -617,7 +625,7 @@ fn parse(
         }
         Which::Status => e
             .check("status", Status::parse(f.status.trim()).ok_or_else(|| msg::STATUS_MISSING.to_string()))
-            .map(StaffRequest::Status),
+            .map(|to| StaffRequest::Status { to, confirmed: actions::ticked(&f.confirm_check) }),
         Which::Note => {
             e.check("note-body", actions::parse_message(&f.body, msg::NOTE_MISSING, "Note")).map(StaffRequest::Note)
         }
@@ -667,7 +675,7 @@ async fn act(
         return load_and_render(&state, me, reference, values, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let rules = state.config.triage;
+    let rules = state.config.triage.clone();
     let applied = match case_actions::apply(&state.db, &state.clock, rules, &reference, version, me.id, request).await {
         Err(AppError::NotFound) => return super::not_found_page(me),
         other => other?,
@@ -688,6 +696,14 @@ async fn act(
             tracing::info!(reference = %reference, action = ?which, "case action refused");
             let mut e = FieldErrors::new();
             e.add(which.field(), m);
+            load_and_render(&state, me, reference, values, e, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Applied::NeedsConfirmation(warning) => {
+            let mut e = FieldErrors::new();
+            e.add(
+                which.field(),
+                format!("{warning} To approve it all the same, tick “Approve anyway” and send again."),
+            );
             load_and_render(&state, me, reference, values, e, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
