@@ -100,19 +100,20 @@ fn init_tracing() {
     tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
 }
 
-/// Keeps freed memory from piling up in glibc's allocator. Large blocks (a
+/// Keeps freed memory from piling up in glibc's allocator: large blocks (a
 /// password hash's 19 MiB, an upload's megabytes) are mapped and unmapped
 /// each time instead of being kept in a per-thread arena once glibc's
-/// adaptive threshold has grown past them; and a few arenas are shared
-/// instead of one per busy thread. Measured with 128 concurrent sign-ins:
-/// peak memory 187 MiB before, see `tests/hostile/memory.rs` for after.
+/// adaptive threshold has grown past them. Measured with 128 concurrent
+/// sign-ins: peak memory 187 MiB before, see `tests/hostile/memory.rs` for
+/// after. The number of arenas is left alone: capping it at 4 cost a fifth
+/// of the directory intake's throughput (threads queueing on arena locks,
+/// `benches/README.md`) and little memory.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn tune_allocator() {
     // SAFETY: mallopt only sets allocator parameters; it is called first
     // thing in main, before any other thread exists.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
-        libc::mallopt(libc::M_ARENA_MAX, 4);
     }
 }
 

@@ -18,6 +18,8 @@ use crate::domain::triage::{DirectoryFacts, Evidence, KpiFacts};
 use crate::keys::sha256_hex;
 use crate::store::uploads;
 
+use super::limits::PostCount;
+
 use crate::domain::case::{CaseKind, Status, reference};
 use crate::domain::contact::Contact;
 use crate::domain::timeline::{Actor, EventType};
@@ -50,6 +52,8 @@ struct Filing {
     now: NaiveDateTime,
     /// Forget an invoice kept for this form (it becomes the case's evidence).
     forget_upload: bool,
+    /// The POST to count against its address's limit, in this transaction.
+    count: Option<PostCount>,
 }
 
 /// A new case row with the contact block filled in and every kind-specific
@@ -123,7 +127,10 @@ pub fn search_text(c: &NewCase) -> String {
 
 /// Stores a filing in the caller's transaction.
 fn file(conn: &mut DbConnection, filing: Filing) -> Result<Filed, AppError> {
-    let Filing { mut case, facts, attachment, rules, today, now, forget_upload } = filing;
+    let Filing { mut case, facts, attachment, rules, today, now, forget_upload, count } = filing;
+    if let Some(count) = &count {
+        count.count_in(conn)?;
+    }
     if store::find_by_idempotency_key(conn, &case.idempotency_key)?.is_some() {
         return Ok(Filed::AlreadyFiled);
     }
@@ -260,6 +267,17 @@ pub struct KpiSubmission {
     pub file: Option<Upload>,
     /// The body went past its limit and was not read to its end.
     pub body_too_large: bool,
+    /// The POST, to count against its address's limit.
+    pub count: Option<PostCount>,
+}
+
+/// Counts a POST that files nothing, in a write of its own (one that files a
+/// case is counted in the case's transaction).
+async fn count_alone(ctx: &Ctx<'_>, count: Option<&PostCount>) -> Result<(), AppError> {
+    match count {
+        Some(c) => c.count(ctx.db).await,
+        None => Ok(()),
+    }
 }
 
 /// Stores `filing` in one transaction; a unique violation is a race with
@@ -300,7 +318,7 @@ fn evidence_of(report: &DocumentReport) -> Evidence {
 /// Files a KPI discrepancy case: parses the answers, examines the invoice
 /// (keeping one that passed while another field failed), files the case.
 pub async fn file_kpi(ctx: &Ctx<'_>, s: KpiSubmission) -> Result<Outcome, AppError> {
-    let KpiSubmission { input, idempotency_key: key, file, body_too_large } = s;
+    let KpiSubmission { input, idempotency_key: key, file, body_too_large, count } = s;
     let tracking = ctx.keys.tracking_token(&key);
     let mut errors = FieldErrors::new();
     let parsed = parse_kpi(&input, &ctx.config.omlp_types, ctx.clock.today(), &mut errors);
@@ -316,6 +334,7 @@ pub async fn file_kpi(ctx: &Ctx<'_>, s: KpiSubmission) -> Result<Outcome, AppErr
                 .read(move |conn| Ok((store::find_by_idempotency_key(conn, &k)?.is_some(), uploads::find(conn, &k)?)))
                 .await?;
             if filed {
+                count_alone(ctx, count.as_ref()).await?;
                 return Ok(Outcome::AlreadyFiled { tracking });
             }
             let kept_before = kept.is_some();
@@ -356,6 +375,7 @@ pub async fn file_kpi(ctx: &Ctx<'_>, s: KpiSubmission) -> Result<Outcome, AppErr
             (Some((u, _)), true) => Some(u.file_name),
             (None, _) => None,
         };
+        count_alone(ctx, count.as_ref()).await?;
         return Ok(Outcome::Refused { errors, uploaded, too_large: body_too_large });
     };
     let evidence = evidence_of(report);
@@ -404,6 +424,7 @@ pub async fn file_kpi(ctx: &Ctx<'_>, s: KpiSubmission) -> Result<Outcome, AppErr
         today: now.date(),
         now,
         forget_upload: true,
+        count,
     };
     let filed = store_filing(ctx, filing).await?;
     if let Filed::Created(reference) = &filed {
@@ -413,10 +434,17 @@ pub async fn file_kpi(ctx: &Ctx<'_>, s: KpiSubmission) -> Result<Outcome, AppErr
 }
 
 /// Files a directory listing request.
-pub async fn file_directory(ctx: &Ctx<'_>, input: &DirectoryInput, key: &str) -> Result<Outcome, AppError> {
+/// `count` is the POST to count against its address's limit.
+pub async fn file_directory(
+    ctx: &Ctx<'_>,
+    input: &DirectoryInput,
+    key: &str,
+    count: Option<PostCount>,
+) -> Result<Outcome, AppError> {
     let mut errors = FieldErrors::new();
     let config = ctx.config;
     let Some(request) = parse_directory(input, &config.landing_deny_list, &config.landing_ports, &mut errors) else {
+        count_alone(ctx, count.as_ref()).await?;
         return Ok(Outcome::Refused { errors, uploaded: None, too_large: false });
     };
     let tracking = ctx.keys.tracking_token(key);
@@ -441,6 +469,7 @@ pub async fn file_directory(ctx: &Ctx<'_>, input: &DirectoryInput, key: &str) ->
         today: now.date(),
         now,
         forget_upload: false,
+        count,
     };
     let filed = store_filing(ctx, filing).await?;
     if let Filed::Created(reference) = &filed {

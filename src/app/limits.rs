@@ -3,10 +3,12 @@
 //! Counted in the database, so every instance sees the same counts. The
 //! address is the key the caller derived (see `web::client::rate_key`).
 
+use chrono::NaiveDateTime;
+
 use crate::clock::Clock;
 use crate::domain::rate::RateLimit;
 use crate::error::AppError;
-use crate::store::{Db, rate};
+use crate::store::{Db, DbConnection, rate};
 
 fn retry_minutes(secs: u64) -> String {
     match secs.div_ceil(60) {
@@ -15,43 +17,89 @@ fn retry_minutes(secs: u64) -> String {
     }
 }
 
-/// Counts one hit of `limit` in `bucket`; `TooManyRequests` past it.
+const POST_MESSAGE: &str =
+    "A lot of forms have been sent from your network in a short time, so this one was not accepted.";
+
+fn too_many(message: &str, limit: RateLimit, started: NaiveDateTime, now: NaiveDateTime) -> AppError {
+    let after = limit.retry_after(started, now);
+    AppError::TooManyRequests(format!("{message} Wait {}, then try again.", retry_minutes(after)), after)
+}
+
+/// Counts one hit of `limit` in `bucket`, in the caller's transaction;
+/// `TooManyRequests` past it.
+fn hit(
+    conn: &mut DbConnection,
+    limit: RateLimit,
+    bucket: &str,
+    now: NaiveDateTime,
+    message: &str,
+) -> Result<(), AppError> {
+    let (hits, started) = rate::hit(conn, bucket, now, limit.cutoff(now))?;
+    if hits == 1 {
+        // A window starts: forget counters nobody has used for a day.
+        rate::purge(conn, now - chrono::Duration::days(1))?;
+    }
+    if limit.allows(hits) { Ok(()) } else { Err(too_many(message, limit, started, now)) }
+}
+
+/// Counts one hit of `limit` in `bucket` in a write of its own.
 async fn count(
     db: &Db,
     clock: &Clock,
     limit: Option<RateLimit>,
     bucket: String,
-    message: &str,
+    message: &'static str,
 ) -> Result<(), AppError> {
     let Some(limit) = limit else { return Ok(()) };
     let now = clock.now();
-    let (hits, started) = db
-        .write(move |conn| {
-            let counted = rate::hit(conn, &bucket, now, limit.cutoff(now))?;
-            if counted.0 == 1 {
-                // A window starts: forget counters nobody has used for a day.
-                rate::purge(conn, now - chrono::Duration::days(1))?;
-            }
-            Ok(counted)
-        })
-        .await?;
-    if limit.allows(hits) {
-        return Ok(());
-    }
-    let after = limit.retry_after(started, now);
-    Err(AppError::TooManyRequests(format!("{message} Wait {}, then try again.", retry_minutes(after)), after))
+    db.write(move |conn| Ok(hit(conn, limit, &bucket, now, message))).await?
 }
 
-/// Counts an anonymous POST from `address`.
+/// One anonymous POST, to be counted against its address's limit. A POST
+/// that files a case is counted in the transaction that stores the case
+/// (one commit, not two: [`PostCount::count_in`]); one that files nothing
+/// is counted on its own ([`PostCount::count`]).
+#[derive(Debug, Clone)]
+pub struct PostCount {
+    limit: RateLimit,
+    bucket: String,
+    now: NaiveDateTime,
+}
+
+impl PostCount {
+    /// The count for a POST from `address` now; `None` when posts are not
+    /// limited.
+    pub fn new(clock: &Clock, limit: Option<RateLimit>, address: &str) -> Option<Self> {
+        limit.map(|limit| Self { limit, bucket: format!("post:{address}"), now: clock.now() })
+    }
+
+    /// Refuses, before any costly work, a POST from an address already at
+    /// its limit (a read).
+    pub async fn check(&self, db: &Db) -> Result<(), AppError> {
+        let (bucket, cutoff) = (self.bucket.clone(), self.limit.cutoff(self.now));
+        let (hits, started) = db.read(move |conn| Ok(rate::peek(conn, &bucket, cutoff)?)).await?;
+        if hits < self.limit.max {
+            return Ok(());
+        }
+        Err(too_many(POST_MESSAGE, self.limit, started, self.now))
+    }
+
+    /// Counts the POST in the caller's transaction; `TooManyRequests` past
+    /// the limit (the caller's transaction then stores nothing).
+    pub fn count_in(&self, conn: &mut DbConnection) -> Result<(), AppError> {
+        hit(conn, self.limit, &self.bucket, self.now, POST_MESSAGE)
+    }
+
+    /// Counts the POST in a write of its own.
+    pub async fn count(&self, db: &Db) -> Result<(), AppError> {
+        let this = self.clone();
+        db.write(move |conn| Ok(this.count_in(conn))).await?
+    }
+}
+
+/// Counts an anonymous POST from `address` in a write of its own.
 pub async fn count_post(db: &Db, clock: &Clock, limit: Option<RateLimit>, address: &str) -> Result<(), AppError> {
-    count(
-        db,
-        clock,
-        limit,
-        format!("post:{address}"),
-        "A lot of forms have been sent from your network in a short time, so this one was not accepted.",
-    )
-    .await
+    count(db, clock, limit, format!("post:{address}"), POST_MESSAGE).await
 }
 
 const LOOKUP_MESSAGE: &str = "Many tracking links that do not exist have been opened from your network, \
@@ -67,8 +115,7 @@ pub async fn lookups_allowed(db: &Db, clock: &Clock, limit: Option<RateLimit>, a
     if misses < limit.max {
         return Ok(());
     }
-    let after = limit.retry_after(started, now);
-    Err(AppError::TooManyRequests(format!("{LOOKUP_MESSAGE} Wait {}, then try again.", retry_minutes(after)), after))
+    Err(too_many(LOOKUP_MESSAGE, limit, started, now))
 }
 
 /// Counts a tracking link from `address` that matched no case.

@@ -564,3 +564,27 @@ async fn smaller_findings_hold() {
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.text().await.expect("body").contains("must not name a port"));
 }
+
+#[actix_web::test]
+async fn refused_and_forged_posts_count_toward_the_limit_as_much_as_filed_ones() {
+    let limit = frontline::domain::rate::RateLimit::per_minutes(4, 10);
+    let app = spawn_app_with(|c| c.rate_posts = Some(limit)).await;
+    // A form that fails validation counts …
+    let r = app.post_directory(&with(directory_fields(), "contact_email", Some("not an address"))).await;
+    assert_eq!(r.status().as_u16(), 422);
+    // … so does one without its anti-forgery token …
+    let r = app.client.post(app.url("/cases/directory")).form(&directory_fields()).send().await.expect("post");
+    assert_eq!(r.status().as_u16(), 403);
+    // … and a KPI form refused for its missing invoice.
+    let r = app.post_kpi(&kpi_fields(), None).await;
+    assert_eq!(r.status().as_u16(), 422);
+    // The fourth post files its case; the fifth is one too many.
+    assert_eq!(app.post_directory(&directory_fields()).await.status().as_u16(), 303);
+    let r = app.post_directory(&with(directory_fields(), "partner_id", Some("7654322"))).await;
+    assert_eq!(r.status().as_u16(), 429);
+    // A KPI form is refused before its upload is examined.
+    let r = app.post_kpi(&kpi_fields(), Some(("invoice.pdf", fixture("invoice_chromium.pdf")))).await;
+    assert_eq!(r.status().as_u16(), 429);
+    assert!(r.text().await.expect("body").contains("A lot of forms have been sent from your network"));
+    assert_eq!(app.case_count().await, 1, "only the valid form within the limit was filed");
+}

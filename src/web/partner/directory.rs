@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{ContactValues, FormKeys, check_form_token};
+use crate::app::limits::PostCount;
 use crate::app::{self, intake::Outcome};
 use crate::domain::directory::{ATTESTATIONS, DirectoryInput, countries};
 use crate::domain::errors::FieldErrors;
@@ -135,15 +136,23 @@ pub async fn submit(
     req: HttpRequest,
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let address = client::address(&req, &state);
-    app::limits::count_post(&state.db, &state.clock, state.config.rate_posts, &address).await?;
+    // Counted with the case it files (or on its own when it files none).
+    let count = PostCount::new(&state.clock, state.config.rate_posts, &client::address(&req, &state));
     let form = form.into_inner();
     let field = |n: &str| form.get(n).cloned().unwrap_or_default();
-    let keys =
-        check_form_token(&state.keys, FORM, &field("idempotency_key"), &field("csrf_token"), state.clock.unix())?;
+    let keys = match check_form_token(
+        &state.keys,
+        FORM,
+        &field("idempotency_key"),
+        &field("csrf_token"),
+        state.clock.unix(),
+    ) {
+        Ok(keys) => keys,
+        Err(e) => return Err(super::counted(&state, count, e).await),
+    };
     let values = DirectoryValues::from_form(&form);
     let secure = state.config.secure_cookies;
-    match app::intake::file_directory(&state.ctx(), &values.input(), &keys.idempotency_key).await? {
+    match app::intake::file_directory(&state.ctx(), &values.input(), &keys.idempotency_key, count).await? {
         Outcome::Filed { tracking, .. } => Ok(super::to_tracking(&tracking, true, secure)),
         Outcome::AlreadyFiled { tracking } => Ok(super::to_tracking(&tracking, false, secure)),
         Outcome::Refused { errors, .. } => {

@@ -7,6 +7,7 @@ use askama::Template;
 
 use super::multipart;
 use super::{ContactValues, FormKeys, check_form_token};
+use crate::app::limits::PostCount;
 use crate::app::{self, intake::KpiSubmission, intake::Outcome};
 use crate::checks::document;
 use crate::domain::errors::FieldErrors;
@@ -175,19 +176,30 @@ pub async fn submit(
     req: HttpRequest,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let address = client::address(&req, &state);
-    app::limits::count_post(&state.db, &state.clock, state.config.rate_posts, &address).await?;
+    // Counted with the case it files (or on its own when it files none);
+    // refused before the upload is read when the address is at its limit.
+    let count = PostCount::new(&state.clock, state.config.rate_posts, &client::address(&req, &state));
+    if let Some(c) = &count {
+        c.check(&state.db).await?;
+    }
     // Held until the invoice is stored: it bounds the uploads in memory.
     let _upload = state.gates.uploads.enter().await?;
-    let form = multipart::read(payload, "invoice_file", document::MAX_FILE_BYTES).await?;
+    let form = match multipart::read(payload, "invoice_file", document::MAX_FILE_BYTES).await {
+        Ok(form) => form,
+        Err(e) => return Err(super::counted(&state, count, e).await),
+    };
     let (key, token) = (form.get("idempotency_key"), form.get("csrf_token"));
-    let keys = check_form_token(&state.keys, FORM, &key, &token, state.clock.unix())?;
+    let keys = match check_form_token(&state.keys, FORM, &key, &token, state.clock.unix()) {
+        Ok(keys) => keys,
+        Err(e) => return Err(super::counted(&state, count, e).await),
+    };
     let values = KpiValues::from_form(&form);
     let submission = KpiSubmission {
         input: values.input(),
         idempotency_key: keys.idempotency_key.clone(),
         file: form.file,
         body_too_large: form.body_too_large,
+        count,
     };
     let secure = state.config.secure_cookies;
     match app::intake::file_kpi(&state.ctx(), submission).await? {

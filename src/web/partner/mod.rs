@@ -10,9 +10,11 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+use crate::app::limits::PostCount;
 use crate::domain::contact::ContactInput;
 use crate::error::AppError;
 use crate::keys::{Keys, is_idempotency_key, random_hex};
+use crate::startup::AppState;
 use crate::web::html;
 
 /// Largest urlencoded partner form body.
@@ -127,6 +129,16 @@ pub fn check_form_token(
 
 /// 303 to the tracking page; `fresh` shows the one-time confirmation panel
 /// (its cookie `secure` when the site is served over TLS).
+/// Counts a POST refused before it reached the case intake against its
+/// address's limit, then answers `e` (or, past the limit, the limit's 429).
+pub(super) async fn counted(state: &AppState, count: Option<PostCount>, e: AppError) -> AppError {
+    let Some(count) = count else { return e };
+    match count.count(&state.db).await {
+        Err(limited @ AppError::TooManyRequests(..)) => limited,
+        _ => e,
+    }
+}
+
 pub fn to_tracking(token: &str, fresh: bool, secure: bool) -> HttpResponse {
     let location = format!("/track/{token}");
     let mut res = HttpResponse::SeeOther();
