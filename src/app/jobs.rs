@@ -1,5 +1,6 @@
 //! Background jobs: the runner that claims due jobs from the database and
-//! runs them, and the jobs themselves (the landing-page check).
+//! runs them, and the jobs themselves (the landing-page check); the runner
+//! also does the once-a-day re-triage (`app::retriage::daily_retriage`).
 //!
 //! Jobs live in the `jobs` table, so a restart or another instance picks
 //! them up. The runner is woken through [`Wakeup`] and also polls
@@ -15,7 +16,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use tokio::sync::watch;
 
 use crate::checks::landing::{CheckError, Finding, FindingCode, check_landing_page};
@@ -92,7 +93,13 @@ type InFlight = Arc<Mutex<Vec<(i64, i32)>>>;
 async fn run(state: JobContext, mut stopped: watch::Receiver<()>) {
     let in_flight: InFlight = Arc::default();
     let poll = state.config.job_poll_interval;
+    let mut daily = Daily::default();
     loop {
+        tokio::select! {
+            biased;
+            _ = stopped.changed() => break,
+            () = daily.run(&state) => {}
+        }
         let busy = tokio::select! {
             biased;
             _ = stopped.changed() => break,
@@ -115,6 +122,40 @@ async fn run(state: JobContext, mut stopped: watch::Receiver<()>) {
         }
     }
     release(&state, &in_flight).await;
+}
+
+/// The once-a-day work, as one runner sees it: the last day it knows is
+/// done, and when to ask again while another instance has the day.
+#[derive(Default)]
+struct Daily {
+    done: Option<NaiveDate>,
+    next_try: Option<NaiveDateTime>,
+}
+
+impl Daily {
+    /// Does the day's re-triage if no instance has done it yet.
+    async fn run(&mut self, state: &JobContext) {
+        let now = state.clock.now();
+        let today = now.date();
+        if self.done >= Some(today) || self.next_try.is_some_and(|t| now < t) {
+            return;
+        }
+        match super::retriage::daily_retriage(&state.db, &state.clock, &state.config.triage).await {
+            Ok(Some(changed)) => {
+                tracing::info!(changed, "daily re-triage done");
+                self.done = Some(today);
+            }
+            Ok(None) => match super::retriage::daily_retriage_done(&state.db, today).await {
+                Ok(true) => self.done = Some(today),
+                // Another instance is at it: ask again in a minute.
+                _ => self.next_try = Some(now + chrono::Duration::minutes(1)),
+            },
+            Err(e) => {
+                tracing::error!(error = ?e, "the daily re-triage failed; it is tried again in a minute");
+                self.next_try = Some(now + chrono::Duration::minutes(1));
+            }
+        }
+    }
 }
 
 /// Gives back the jobs a stopping runner still holds.

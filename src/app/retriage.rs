@@ -7,7 +7,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::clock::Clock;
+use crate::domain::calendar::{kpi_visible_from, long_date, next_anniversary};
+use crate::store::Db;
+use crate::store::daily;
 
 use crate::domain::case::CaseKind;
 use crate::domain::landing_url::registrable_domain;
@@ -95,6 +100,18 @@ pub fn retriage(
     rules: &TriageRules,
     now: NaiveDateTime,
 ) -> Result<Option<String>, AppError> {
+    retriage_because(conn, case_id, rules, now, None)
+}
+
+/// [`retriage`], with what set it off for the timeline entry ("on the new
+/// day, 15 March 2026").
+pub fn retriage_because(
+    conn: &mut DbConnection,
+    case_id: i64,
+    rules: &TriageRules,
+    now: NaiveDateTime,
+    because: Option<&str>,
+) -> Result<Option<String>, AppError> {
     let today = now.date();
     let case = store::find(conn, case_id)?;
     if case.status.is_closed() {
@@ -136,7 +153,7 @@ pub fn retriage(
         let still = wanted.get(&(old.code, old.related_reference.as_deref()));
         match still {
             None => {
-                let why = removal_reason(conn, old.code, old.related_reference.as_deref())?;
+                let why = removal_reason(conn, &case, old.code, old.related_reference.as_deref(), today)?;
                 changes.push(format!(
                     "{} no longer applies{why}",
                     with_reference(old.code.label(), old.related_reference.as_deref())
@@ -171,7 +188,10 @@ pub fn retriage(
         .collect();
     store::replace_flags(conn, case_id, FlagSource::Triage, &flags)?;
     let sentences: Vec<&str> = changes.iter().map(|c| c.trim_end_matches('.')).collect();
-    let description = format!("Triage ran again. {}.", sentences.join(". "));
+    let description = match because {
+        Some(why) => format!("Triage ran again {why}. {}.", sentences.join(". ")),
+        None => format!("Triage ran again. {}.", sentences.join(". ")),
+    };
     store::insert_event(
         conn,
         &NewEvent {
@@ -187,10 +207,34 @@ pub fn retriage(
     Ok(Some(description))
 }
 
-/// Why a flag went away, when the store can tell (a related case closed).
-fn removal_reason(conn: &mut DbConnection, code: FlagCode, related: Option<&str>) -> Result<String, AppError> {
-    if code != FlagCode::PossibleDuplicate {
-        return Ok(String::new());
+/// Why a flag went away, when it can be told (the KPI can show now, a
+/// related case closed, the renewal date passed).
+fn removal_reason(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    code: FlagCode,
+    related: Option<&str>,
+    today: NaiveDate,
+) -> Result<String, AppError> {
+    let visible = case.kpi_year.zip(case.kpi_month.and_then(|m| u32::try_from(m).ok()));
+    match code {
+        FlagCode::TooEarly => {
+            return Ok(visible
+                .and_then(|(y, m)| kpi_visible_from(y, m))
+                .filter(|v| *v <= today)
+                .map(|v| format!(": the KPI for this invoice can show from {} on", long_date(v)))
+                .unwrap_or_default());
+        }
+        FlagCode::RenewalAtStake => {
+            return Ok(case
+                .anniversary_date
+                .map(|a| next_anniversary(a, case.created_at.date()))
+                .filter(|renewal| *renewal < today)
+                .map(|renewal| format!(": the renewal on {} has passed", long_date(renewal)))
+                .unwrap_or_default());
+        }
+        FlagCode::PossibleDuplicate => {}
+        _ => return Ok(String::new()),
     }
     let Some(reference) = related else {
         return Ok(String::new());
@@ -227,4 +271,58 @@ pub fn retriage_after_close(
         }
     }
     Ok(changed)
+}
+
+/// Open cases the daily re-triage takes in one transaction (short, so that
+/// filings never wait long behind it).
+const DAILY_CHUNK: i64 = 50;
+
+/// How long the instance that takes the day's re-triage holds it before
+/// another may take it over (it died).
+fn daily_lease() -> chrono::Duration {
+    chrono::Duration::minutes(30)
+}
+
+/// The day's re-triage, once a day across every instance: open KPI cases
+/// whose timing rules follow the calendar (flagged too early; with a renewal
+/// that comes closer every day) are triaged again for today, each change
+/// with a timeline entry saying what changed and why. `None` when the day
+/// is done already or another instance is doing it; else how many cases
+/// changed.
+pub async fn daily_retriage(db: &Db, clock: &Clock, rules: &TriageRules) -> Result<Option<usize>, AppError> {
+    let now = clock.now();
+    let today = now.date();
+    let lease_until = now + daily_lease();
+    if !db.write(move |c| Ok(daily::claim(c, daily::RETRIAGE, today, now, lease_until)?)).await? {
+        return Ok(None);
+    }
+    let because = format!("on the new day, {}", long_date(today));
+    let (mut after, mut changed) = (0i64, 0usize);
+    loop {
+        let (rules, because) = (rules.clone(), because.clone());
+        let (last, n, full) = db
+            .write(move |conn| {
+                let ids = store::calendar_bound(conn, after, DAILY_CHUNK)?;
+                let mut n = 0usize;
+                for id in &ids {
+                    if retriage_because(conn, *id, &rules, now, Some(&because))?.is_some() {
+                        n += 1;
+                    }
+                }
+                Ok((ids.last().copied(), n, i64::try_from(ids.len()).unwrap_or(i64::MAX) == DAILY_CHUNK))
+            })
+            .await?;
+        changed += n;
+        match last {
+            Some(id) if full => after = id,
+            _ => break,
+        }
+    }
+    db.write(move |c| Ok(daily::done(c, daily::RETRIAGE, today)?)).await?;
+    Ok(Some(changed))
+}
+
+/// True once the day's re-triage is done (by any instance).
+pub async fn daily_retriage_done(db: &Db, today: NaiveDate) -> Result<bool, AppError> {
+    Ok(db.read(move |c| Ok(daily::last_run(c, daily::RETRIAGE)?)).await? >= today)
 }

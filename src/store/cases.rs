@@ -389,3 +389,23 @@ pub fn flags_from(conn: &mut DbConnection, case_id: i64, source: FlagSource) -> 
         .order(case_flags::id.asc())
         .load(conn)
 }
+
+/// Open KPI cases after `after_id` whose triage follows the calendar: those
+/// flagged too early, and those with a partner anniversary (their renewal
+/// comes closer every day). At most `limit`, by id.
+pub fn calendar_bound(conn: &mut DbConnection, after_id: i64, limit: i64) -> QueryResult<Vec<i64>> {
+    let open: Vec<Status> = Status::ALL.into_iter().filter(|s| !s.is_closed()).collect();
+    let too_early = case_flags::table
+        .filter(case_flags::code.eq(FlagCode::TooEarly))
+        .filter(case_flags::source.eq(FlagSource::Triage))
+        .select(case_flags::case_id);
+    cases::table
+        .filter(cases::kind.eq(CaseKind::Kpi))
+        .filter(cases::status.eq_any(open))
+        .filter(cases::id.gt(after_id))
+        .filter(cases::anniversary_date.is_not_null().or(cases::id.eq_any(too_early)))
+        .order(cases::id.asc())
+        .limit(limit)
+        .select(cases::id)
+        .load(conn)
+}

@@ -6,6 +6,7 @@
 pub mod actions;
 pub mod batches;
 pub mod cases;
+pub mod daily;
 pub mod jobs;
 mod migrations;
 mod pool;

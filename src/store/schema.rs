@@ -88,6 +88,7 @@ diesel::table! {
     daily_runs (name) {
         name -> Text,
         last_run -> Date,
+        locked_until -> Nullable<Timestamp>,
     }
 }
 

@@ -4,10 +4,12 @@ ALTER TABLE cases ADD COLUMN doc_invoice_date DATE;
 ALTER TABLE cases ADD COLUMN doc_total_minor BIGINT;
 ALTER TABLE cases ADD COLUMN doc_total_currency TEXT;
 
--- Work done once a day across every instance: the row's date says which
--- day was last done; whoever moves it on first does the day's work.
+-- Work done once a day across every instance: `last_run` is the last day
+-- done; an instance takes the day by setting a lease (`locked_until`), and
+-- another may take it over once that lease has run out.
 CREATE TABLE daily_runs (
     name TEXT PRIMARY KEY NOT NULL,
-    last_run DATE NOT NULL
+    last_run DATE NOT NULL,
+    locked_until TIMESTAMP
 );
 INSERT INTO daily_runs (name, last_run) VALUES ('retriage', '2000-01-01');
