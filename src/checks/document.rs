@@ -167,6 +167,20 @@ pub enum DocumentError {
     /// The text reads as another kind of document, not as an invoice.
     #[error("{}", wrong_document_message(*.0))]
     WrongDocument(DocumentClass),
+    /// A PDF with active content (scripts, embedded files, …): refused, not
+    /// cleaned, so that what is stored is what the partner sent.
+    #[error(
+        "The selected PDF contains {}, which could run on the computer of whoever opens it – \
+         print the invoice to a new PDF (Print, then Save as PDF) and upload that",
+        .0.words()
+    )]
+    ActiveContent(super::pdf::ActiveKinds),
+    /// A PDF built so that part of it cannot be checked for active content.
+    #[error(
+        "The selected PDF is built in a way that cannot be checked for scripts or embedded files – \
+         print the invoice to a new PDF (Print, then Save as PDF) and upload that"
+    )]
+    Uncheckable,
 }
 
 impl DocumentError {
@@ -338,10 +352,31 @@ fn examine(
         FileKind::Jpeg if jpeg_is_readable(bytes) => Ok(image_report(kind)),
         FileKind::Png | FileKind::Jpeg => Err(DocumentError::Damaged),
         FileKind::Pdf => {
-            let outcome = match read_text_until {
-                Some(deadline) => catch_unwind(AssertUnwindSafe(|| analyse_pdf(bytes, limits, deadline)))
-                    .unwrap_or(PdfOutcome::Read(TextLayer::Unextractable, None)),
-                None => PdfOutcome::Read(TextLayer::Unextractable, None),
+            // Every PDF is scanned whole, for what a parser would cost and
+            // for active content, even when there is no time to read its text.
+            let scan_until = read_text_until.unwrap_or_else(|| Instant::now() + SCAN_ONLY_TIME);
+            let unread = PdfOutcome::Read(TextLayer::Unextractable, None);
+            let outcome = match (super::pdf::budget_scan(bytes, &limits.scan, scan_until), read_text_until) {
+                (Ok(scan), _) if !scan.active.is_empty() => {
+                    return Err(DocumentError::ActiveContent(super::pdf::ActiveKinds::of(&scan.active)));
+                }
+                (Ok(scan), _) if scan.unread_object_streams => return Err(DocumentError::Uncheckable),
+                (Ok(scan), Some(deadline)) if scan.over.is_none() => {
+                    catch_unwind(AssertUnwindSafe(|| analyse_pdf(bytes, limits, deadline))).unwrap_or(unread)
+                }
+                (Ok(scan), _) => {
+                    // Nothing is parsed that would cost more than the
+                    // budget: a file of millions of tiny objects (or pages)
+                    // is accepted unread.
+                    if let Some(why) = scan.over {
+                        tracing::info!(?why, "PDF over the parsing budget: its text is not read");
+                    }
+                    unread
+                }
+                (Err(why), _) => {
+                    tracing::info!(?why, "PDF not scanned in time: accepted unread");
+                    unread
+                }
             };
             let (text_layer, text) = match outcome {
                 PdfOutcome::Damaged => return Err(DocumentError::Damaged),
@@ -527,6 +562,11 @@ enum PdfOutcome {
     Read(TextLayer, Option<String>),
 }
 
+/// How long the scan of a PDF whose text is not read (no worker was free
+/// in time) may take: it is linear in the file's size, a 10 MB file takes
+/// tens of milliseconds.
+const SCAN_ONLY_TIME: Duration = Duration::from_secs(2);
+
 /// Invoices say what they are and carry their number on the first pages:
 /// text is read from these only, which bounds the work a long PDF costs.
 pub const MAX_TEXT_PAGES: u32 = 3;
@@ -632,12 +672,6 @@ fn work_loop() {
 
 fn analyse_pdf(data: &[u8], limits: &Limits, deadline: Instant) -> PdfOutcome {
     let unextractable = PdfOutcome::Read(TextLayer::Unextractable, None);
-    // Nothing is parsed that would cost more than the budget: a file of
-    // millions of tiny objects (or pages) is accepted unread.
-    if let Err(why) = super::pdf::budget_scan(data, &limits.scan, deadline) {
-        tracing::info!(?why, "PDF over the parsing budget: its text is not read");
-        return unextractable;
-    }
     let options = lopdf::LoadOptions {
         max_decompressed_size: Some(limits.max_decompressed_bytes / 4),
         ..lopdf::LoadOptions::default()

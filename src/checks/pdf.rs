@@ -97,32 +97,181 @@ fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     haystack[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from)
 }
 
-/// Counts what a parser would build from `data`; see the module comment.
-/// Object streams found on the way are inflated (FlateDecode only, the one
-/// filter they use in practice) and counted too.
-pub fn budget_scan(data: &[u8], limits: &ScanLimits, deadline: Instant) -> Result<usize, OverBudget> {
-    let mut budget = Budget { tokens: 0, inflated: 0, limits, deadline };
+/// Active content a PDF may carry: parts that run or open something when
+/// the file is viewed, rather than showing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ActiveContent {
+    /// `/JavaScript`, `/JS`: scripts (in an open action, a page's or a
+    /// field's additional actions, the document's name tree, …).
+    JavaScript,
+    /// `/Launch`: starts a program or opens a file on the viewer's computer.
+    Launch,
+    /// `/SubmitForm`, `/ImportData`: sends form data out or pulls it in.
+    FormSubmission,
+    /// `/EmbeddedFile(s)`, `/FileAttachment`: files carried inside the PDF.
+    EmbeddedFiles,
+    /// `/XFA`: an XML form, which carries its own scripts.
+    XfaForm,
+    /// `/GoToR`, `/GoToE`: opens another (or an embedded) document.
+    OtherDocument,
+    /// `/RichMedia`, `/RichMediaExecute`, `/Rendition`: embedded media and
+    /// the scripts that drive it.
+    Media,
+}
+
+impl ActiveContent {
+    /// The kind of a PDF name (without its slash, `#xx` escapes decoded),
+    /// if it marks active content.
+    fn of_name(name: &[u8]) -> Option<Self> {
+        Some(match name {
+            b"JavaScript" | b"JS" => Self::JavaScript,
+            b"Launch" => Self::Launch,
+            b"SubmitForm" | b"ImportData" => Self::FormSubmission,
+            b"EmbeddedFile" | b"EmbeddedFiles" | b"FileAttachment" => Self::EmbeddedFiles,
+            b"XFA" => Self::XfaForm,
+            b"GoToR" | b"GoToE" => Self::OtherDocument,
+            b"RichMedia" | b"RichMediaExecute" | b"Rendition" => Self::Media,
+            _ => return None,
+        })
+    }
+
+    /// In words, for the partner.
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::JavaScript => "JavaScript",
+            Self::Launch => "a command that starts a program",
+            Self::FormSubmission => "a form that sends data",
+            Self::EmbeddedFiles => "embedded files",
+            Self::XfaForm => "an XFA form",
+            Self::OtherDocument => "links that open other files",
+            Self::Media => "embedded media",
+        }
+    }
+}
+
+impl ActiveContent {
+    /// Every kind, in order.
+    pub const ALL: [Self; 7] = [
+        Self::JavaScript,
+        Self::Launch,
+        Self::FormSubmission,
+        Self::EmbeddedFiles,
+        Self::XfaForm,
+        Self::OtherDocument,
+        Self::Media,
+    ];
+}
+
+/// A set of [`ActiveContent`] kinds (small and `Copy`, for error values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ActiveKinds(u8);
+
+impl ActiveKinds {
+    /// The set of `kinds`.
+    pub fn of(kinds: &[ActiveContent]) -> Self {
+        Self(kinds.iter().fold(0, |set, k| set | 1 << (*k as u8)))
+    }
+
+    /// The kinds, in order.
+    pub fn list(self) -> Vec<ActiveContent> {
+        ActiveContent::ALL.into_iter().filter(|k| self.0 & 1 << (*k as u8) != 0).collect()
+    }
+
+    /// "JavaScript", "JavaScript and embedded files", "JavaScript, a form
+    /// that sends data and embedded files".
+    pub fn words(self) -> String {
+        let words: Vec<&str> = self.list().into_iter().map(ActiveContent::words).collect();
+        match words.split_last() {
+            None => String::new(),
+            Some((last, [])) => (*last).to_owned(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        }
+    }
+}
+
+/// A PDF name's bytes with its `#xx` escapes decoded (`J#61vaScript` is
+/// `JavaScript`); an escape that is not two hex digits stays as it is.
+fn decode_name(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if !raw.contains(&b'#') {
+        return std::borrow::Cow::Borrowed(raw);
+    }
+    let hex = |b: u8| (b as char).to_digit(16).and_then(|d| u8::try_from(d).ok());
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match (raw[i], raw.get(i + 1).copied().and_then(hex), raw.get(i + 2).copied().and_then(hex)) {
+            (b'#', Some(h), Some(l)) => {
+                out.push(h << 4 | l);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// What [`budget_scan`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Scan {
+    /// Tokens counted.
+    pub tokens: usize,
+    /// The first budget the file went past: it must not be parsed.
+    pub over: Option<OverBudget>,
+    /// The kinds of active content named anywhere the scan could see, in
+    /// order, each once.
+    pub active: Vec<ActiveContent>,
+    /// Object streams were left unread (their byte budget was spent), so
+    /// what they hold is unknown.
+    pub unread_object_streams: bool,
+}
+
+/// Walks the whole file once: counts what a parser would build from `data`
+/// (see the module comment) and notes every name that marks active content,
+/// inside object streams too (inflated, FlateDecode only, the one filter
+/// they use in practice, within their byte budget). Past a budget the scan
+/// goes on reading names only: it is linear in the file's size, and active
+/// content hidden after ten thousand pages is still found. `Err` only when
+/// the deadline passed (the scan did not finish).
+pub fn budget_scan(data: &[u8], limits: &ScanLimits, deadline: Instant) -> Result<Scan, OverBudget> {
+    let mut budget = Budget { scan: Scan::default(), inflated: 0, limits, deadline };
     budget.scan(data, true)?;
-    Ok(budget.tokens)
+    let mut scan = budget.scan;
+    scan.active.sort();
+    scan.active.dedup();
+    Ok(scan)
 }
 
 struct Budget<'a> {
-    tokens: usize,
+    scan: Scan,
     inflated: usize,
     limits: &'a ScanLimits,
     deadline: Instant,
 }
 
 impl Budget<'_> {
+    fn over(&mut self, why: OverBudget) {
+        self.scan.over.get_or_insert(why);
+    }
+
     fn count(&mut self) -> Result<(), OverBudget> {
-        self.tokens += 1;
-        if self.tokens > self.limits.max_tokens {
-            return Err(OverBudget::Tokens);
+        self.scan.tokens += 1;
+        if self.scan.tokens > self.limits.max_tokens {
+            self.over(OverBudget::Tokens);
         }
-        if self.tokens.is_multiple_of(4096) && Instant::now() >= self.deadline {
+        if self.scan.tokens.is_multiple_of(4096) && Instant::now() >= self.deadline {
             return Err(OverBudget::Deadline);
         }
         Ok(())
+    }
+
+    fn nest(&mut self, depth: &mut usize) {
+        *depth += 1;
+        if *depth > self.limits.max_depth {
+            self.over(OverBudget::Depth);
+        }
     }
 
     /// Scans `data`; `top` is the file itself (where streams may start),
@@ -151,10 +300,7 @@ impl Budget<'_> {
                 }
                 b'<' if data.get(at + 1) == Some(&b'<') => {
                     self.count()?;
-                    depth += 1;
-                    if depth > self.limits.max_depth {
-                        return Err(OverBudget::Depth);
-                    }
+                    self.nest(&mut depth);
                     at += 2;
                 }
                 b'>' if data.get(at + 1) == Some(&b'>') => {
@@ -167,10 +313,7 @@ impl Budget<'_> {
                 }
                 b'[' => {
                     self.count()?;
-                    depth += 1;
-                    if depth > self.limits.max_depth {
-                        return Err(OverBudget::Depth);
-                    }
+                    self.nest(&mut depth);
                     at += 1;
                 }
                 b']' => {
@@ -180,8 +323,12 @@ impl Budget<'_> {
                 b'/' => {
                     self.count()?;
                     at += 1;
+                    let start = at;
                     while at < data.len() && is_regular(data[at]) {
                         at += 1;
+                    }
+                    if let Some(kind) = ActiveContent::of_name(&decode_name(&data[start..at])) {
+                        self.scan.active.push(kind);
                     }
                 }
                 b')' | b'>' | b'{' | b'}' => at += 1,
@@ -207,7 +354,7 @@ impl Budget<'_> {
     }
 
     /// Skips the data of a stream whose `stream` keyword ends at `at`,
-    /// counting an object stream's objects; returns where scanning resumes.
+    /// scanning an object stream's objects; returns where scanning resumes.
     fn stream(&mut self, data: &[u8], object_start: usize, at: usize) -> Result<usize, OverBudget> {
         let dict = &data[object_start..at];
         let body_start = match data.get(at) {
@@ -223,7 +370,10 @@ impl Budget<'_> {
                 .take(u64::try_from(room).unwrap_or(u64::MAX).saturating_add(1))
                 .read_to_end(&mut inflated);
             if inflated.len() > room {
-                return Err(OverBudget::ObjectStreams);
+                // This one and every later one go unread.
+                self.over(OverBudget::ObjectStreams);
+                self.scan.unread_object_streams = true;
+                inflated.truncate(room);
             }
             self.inflated += inflated.len();
             // A stream that does not inflate is left to the parser, which
@@ -566,23 +716,81 @@ mod tests {
     fn the_budget_counts_tokens_outside_streams_and_inside_object_streams() {
         let plain = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
                       3 0 obj << /Length 4 >> stream\n(x) endstream endobj";
-        let counted = budget_scan(plain, &ScanLimits::default(), later()).expect("within budget");
-        assert!((10..20).contains(&counted), "{counted}");
+        let scan = budget_scan(plain, &ScanLimits::default(), later()).expect("scanned");
+        assert!((10..20).contains(&scan.tokens), "{}", scan.tokens);
+        assert_eq!((scan.over, scan.active.len(), scan.unread_object_streams), (None, 0, false));
 
-        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-        z.write_all(&b"1 ".repeat(300_000)).expect("deflate");
-        let packed = z.finish().expect("deflate");
-        let mut bomb = b"%PDF-1.5\n5 0 obj << /Type /ObjStm /Filter /FlateDecode /N 1 >> stream\n".to_vec();
-        bomb.extend_from_slice(&packed);
-        bomb.extend_from_slice(b"\nendstream endobj");
-        assert_eq!(budget_scan(&bomb, &ScanLimits::default(), later()), Err(OverBudget::Tokens));
+        let mut bomb = object_stream(&b"1 ".repeat(300_000));
+        let scan = budget_scan(&bomb, &ScanLimits::default(), later()).expect("scanned");
+        assert_eq!(scan.over, Some(OverBudget::Tokens));
+        assert!(!scan.unread_object_streams);
         let small = ScanLimits { max_object_stream_bytes: 1000, ..ScanLimits::default() };
-        assert_eq!(budget_scan(&bomb, &small, later()), Err(OverBudget::ObjectStreams));
+        let scan = budget_scan(&bomb, &small, later()).expect("scanned");
+        assert_eq!(scan.over, Some(OverBudget::ObjectStreams));
+        assert!(scan.unread_object_streams);
+        // Past the token budget the scan still reads names to the end.
+        bomb.extend_from_slice(b"\n9 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj");
+        let scan = budget_scan(&bomb, &ScanLimits::default(), later()).expect("scanned");
+        assert_eq!(scan.over, Some(OverBudget::Tokens));
+        assert_eq!(scan.active, vec![ActiveContent::JavaScript]);
+    }
+
+    fn object_stream(objects: &[u8]) -> Vec<u8> {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(objects).expect("deflate");
+        let packed = z.finish().expect("deflate");
+        let mut pdf = b"%PDF-1.5\n5 0 obj << /Type /ObjStm /Filter /FlateDecode /N 1 >> stream\n".to_vec();
+        pdf.extend_from_slice(&packed);
+        pdf.extend_from_slice(b"\nendstream endobj");
+        pdf
+    }
+
+    #[test]
+    fn active_kinds_read_as_a_list() {
+        use ActiveContent::*;
+        assert_eq!(ActiveKinds::of(&[JavaScript]).words(), "JavaScript");
+        assert_eq!(ActiveKinds::of(&[EmbeddedFiles, JavaScript]).words(), "JavaScript and embedded files");
+        let three = ActiveKinds::of(&[JavaScript, FormSubmission, EmbeddedFiles]);
+        assert_eq!(three.words(), "JavaScript, a form that sends data and embedded files");
+        assert_eq!(three.list(), vec![JavaScript, FormSubmission, EmbeddedFiles]);
+        assert_eq!(ActiveKinds::of(&ActiveContent::ALL).list(), ActiveContent::ALL.to_vec());
     }
 
     #[test]
     fn the_budget_refuses_deep_nesting() {
         let deep = [b"%PDF-1.4\n1 0 obj ".as_slice(), &b"[".repeat(100), &b"]".repeat(100), b" endobj"].concat();
-        assert_eq!(budget_scan(&deep, &ScanLimits::default(), later()), Err(OverBudget::Depth));
+        assert_eq!(budget_scan(&deep, &ScanLimits::default(), later()).expect("scanned").over, Some(OverBudget::Depth));
+    }
+
+    fn active(pdf: &[u8]) -> Vec<ActiveContent> {
+        budget_scan(pdf, &ScanLimits::default(), later()).expect("scanned").active
+    }
+
+    #[test]
+    fn active_content_is_found_by_name_however_it_is_written() {
+        use ActiveContent::*;
+        assert_eq!(active(b"1 0 obj <</OpenAction<</S/JavaScript/JS(x)>>>> endobj"), vec![JavaScript]);
+        assert_eq!(active(b"1 0 obj << /S /J#61vaScript >> endobj"), vec![JavaScript], "hex escapes");
+        assert_eq!(active(b"1 0 obj << /A << /S /Launch /F (calc.exe) >> >> endobj"), vec![Launch]);
+        assert_eq!(active(b"<< /Names << /EmbeddedFiles 3 0 R >> >>"), vec![EmbeddedFiles]);
+        assert_eq!(active(b"<< /AcroForm << /XFA 9 0 R >> /S /SubmitForm >>"), vec![FormSubmission, XfaForm]);
+        // Inside an object stream too.
+        assert_eq!(
+            active(&object_stream(b"<< /Type /Filespec /EF << /F 7 0 R >> /Type /EmbeddedFile >>")),
+            vec![EmbeddedFiles]
+        );
+        // Not names: strings, comments and stream data.
+        assert_eq!(active(b"1 0 obj (/JavaScript) endobj % /Launch\n"), vec![]);
+        assert_eq!(active(b"2 0 obj << /Length 11 >> stream\n/JavaScript\nendstream endobj"), vec![]);
+        // Links to web pages and moves within the document are not active.
+        assert_eq!(active(b"<< /OpenAction [3 0 R /Fit] /A << /S /URI /URI (https://example.com) >> >>"), vec![]);
+        assert_eq!(active(b"<< /JavaScripts /Launcher /J#ZZ >>"), vec![], "only whole names");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn prop_the_scan_is_total(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..2048)) {
+            let _ = budget_scan(&data, &ScanLimits::default(), later());
+        }
     }
 }

@@ -5,6 +5,7 @@ mod accounts;
 mod batches;
 mod case;
 mod directory;
+mod evidence;
 mod hardening;
 mod helpers;
 mod kpi;
