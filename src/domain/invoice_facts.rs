@@ -530,17 +530,41 @@ impl Dated {
             (false, false) => {}
         }
         let due = self.labelled(&["due date", "payment due", "due", "到期日", "付款期限"])?;
-        let works = |order| {
-            let (Some(i), Some(d)) = (resolve(issued, Some(order)), resolve(due, Some(order))) else {
-                return false;
-            };
-            (0..=180).contains(&(d - i).num_days())
+        let days = |order| {
+            let (i, d) = (resolve(issued, Some(order))?, resolve(due, Some(order))?);
+            Some((d - i).num_days()).filter(|n| (0..=180).contains(n))
         };
-        match (works(Order::DayFirst), works(Order::MonthFirst)) {
-            (true, false) => Some(Order::DayFirst),
-            (false, true) => Some(Order::MonthFirst),
-            _ => None,
+        match (days(Order::DayFirst), days(Order::MonthFirst)) {
+            (Some(_), None) => Some(Order::DayFirst),
+            (None, Some(_)) => Some(Order::MonthFirst),
+            // Both plausible: the payment terms say which ("30 days net").
+            (Some(a), Some(b)) => {
+                let terms = self.payment_terms()?;
+                match (a == terms, b == terms) {
+                    (true, false) => Some(Order::DayFirst),
+                    (false, true) => Some(Order::MonthFirst),
+                    _ => None,
+                }
+            }
+            (None, None) => None,
         }
+    }
+
+    /// The payment terms in days ("Payment terms: 30 days net", "Net 30").
+    fn payment_terms(&self) -> Option<i64> {
+        self.lines.iter().find_map(|line| {
+            let text: String = line.iter().collect();
+            if !(text.contains("terms") || text.contains("net")) {
+                return None;
+            }
+            let t = tokens(line);
+            t.iter().enumerate().find_map(|(k, tok)| {
+                let n = tok.num(1..=3)?;
+                let days = t.get(k + 1).and_then(|w| w.word(line)).is_some_and(|w| w == "days");
+                let net = k > 0 && t[k - 1].word(line).is_some_and(|w| w == "net");
+                (days || net).then_some(i64::from(n))
+            })
+        })
     }
 }
 
@@ -994,6 +1018,9 @@ mod tests {
             ("Invoice date 05/03/2026\nDue date 04/04/2026", date(2026, 3, 5)),
             ("Invoice date 03/05/2026\nDue date 04/04/2026", date(2026, 3, 5)),
             ("Invoice date 05/03/2026", None),
+            // Both orders plausible: the payment terms settle it.
+            ("Invoice date 01/02/2026\nDue date 03/03/2026\nPayment terms: 30 days net", date(2026, 2, 1)),
+            ("Invoice date 01/02/2026\nDue date 03/03/2026\nPayment terms: Net 60", date(2026, 1, 2)),
             ("發票日期：中華民國115年3月5日", date(2026, 3, 5)),
             ("發票日期 115年03月05日", date(2026, 3, 5)),
             ("開立日期 115 年 04 月 17 日", date(2026, 4, 17)),
