@@ -263,6 +263,12 @@ fn corpus() {
 }
 
 #[test]
+fn holdout() {
+    let failures = evaluate("holdout");
+    assert!(failures.0.is_empty(), "{}", failures.0.join("\n"));
+}
+
+#[test]
 fn a_long_document_is_classified_quickly() {
     // 200 pages, of which the first 3 are read: the classifier sees at most those.
     let path: PathBuf =
