@@ -41,6 +41,17 @@ fn assert_refused(name: &str, error: DocumentError) {
     assert_eq!(check(name), Err(error), "{name}");
 }
 
+/// Refused as another kind of document, with a reason in the message.
+fn assert_refused_as(name: &str, class: DocumentClass) {
+    match check(name) {
+        Err(DocumentError::WrongDocument { class: found, reason }) => {
+            assert_eq!(found, class, "{name}: {reason}");
+            assert!(!reason.is_empty(), "{name}: no reason");
+        }
+        other => panic!("{name}: expected a refusal as {class}, got {other:?}"),
+    }
+}
+
 // --- Accepted invoices -----------------------------------------------------------------------
 
 #[test]
@@ -111,31 +122,22 @@ fn png_and_jpeg_invoices_are_accepted_without_text_checks() {
 
 #[test]
 fn libreoffice_order_confirmation_is_refused() {
-    assert_refused(
-        "order_confirmation_libreoffice.pdf",
-        DocumentError::WrongDocument(DocumentClass::OrderConfirmation),
-    );
+    assert_refused_as("order_confirmation_libreoffice.pdf", DocumentClass::OrderConfirmation);
 }
 
 #[test]
 fn chinese_order_confirmation_is_refused() {
-    assert_refused(
-        "order_confirmation_chromium_zh_tw.pdf",
-        DocumentError::WrongDocument(DocumentClass::OrderConfirmation),
-    );
+    assert_refused_as("order_confirmation_chromium_zh_tw.pdf", DocumentClass::OrderConfirmation);
 }
 
 #[test]
 fn order_confirmation_with_only_an_owner_password_is_still_read_and_refused() {
-    assert_refused(
-        "order_confirmation_owner_password.pdf",
-        DocumentError::WrongDocument(DocumentClass::OrderConfirmation),
-    );
+    assert_refused_as("order_confirmation_owner_password.pdf", DocumentClass::OrderConfirmation);
 }
 
 #[test]
 fn partner_report_is_refused() {
-    assert_refused("partner_report_chromium.pdf", DocumentError::WrongDocument(DocumentClass::PartnerReport));
+    assert_refused_as("partner_report_chromium.pdf", DocumentClass::PartnerReport);
 }
 
 #[test]
@@ -363,14 +365,21 @@ fn error_messages_are_the_agreed_texts() {
         (DocumentError::UnsupportedType, "The selected file must be a PDF, PNG or JPG"),
         (DocumentError::Damaged, "The selected file could not be read – save it again as a PDF, PNG or JPG"),
         (
-            DocumentError::WrongDocument(DocumentClass::OrderConfirmation),
-            "The selected file is an order confirmation, not an invoice – upload an invoice. \
-             Only actual invoices are accepted",
+            DocumentError::WrongDocument {
+                class: DocumentClass::OrderConfirmation,
+                reason: "its title is “Order confirmation”".into(),
+            },
+            "The selected file is an order confirmation, not an invoice: its title is “Order confirmation”. \
+             Upload the invoice itself.",
         ),
         (
-            DocumentError::WrongDocument(DocumentClass::PartnerReport),
-            "The selected file is a partner report, not an invoice – upload an invoice. \
-             Only actual invoices are accepted",
+            DocumentError::WrongDocument { class: DocumentClass::PartnerReport, reason: "it lists 14 invoices".into() },
+            "The selected file is a partner report, not an invoice: it lists 14 invoices. Upload the invoice itself.",
+        ),
+        (
+            DocumentError::WrongDocument { class: DocumentClass::Statement, reason: "it lists 7 invoices".into() },
+            "The selected file is a statement of account, not an invoice: it lists 7 invoices. \
+             Upload the invoice itself.",
         ),
     ];
     for (error, text) in cases {
@@ -389,9 +398,7 @@ fn names_round_trip() {
     assert_eq!(TextLayer::NoText.as_str(), "no_text");
     assert_eq!(TextLayer::NotApplicable.as_str(), "not_applicable");
     assert_eq!(TextLayer::parse("NoText"), None);
-    for class in
-        [DocumentClass::Invoice, DocumentClass::OrderConfirmation, DocumentClass::PartnerReport, DocumentClass::Unknown]
-    {
+    for class in DocumentClass::ALL {
         assert_eq!(DocumentClass::parse(class.as_str()), Some(class));
     }
     assert_eq!(DocumentClass::OrderConfirmation.as_str(), "order_confirmation");

@@ -4,7 +4,8 @@
 //! it recognises PDF, PNG and JPEG by their content (never by name or declared type), checks
 //! that the file is readable, extracts the text layer of a PDF under a time, memory and size
 //! bound, classifies the text (English and Chinese, Traditional and Simplified) and refuses
-//! documents that are plainly an order confirmation or a partner report rather than an invoice.
+//! documents that are plainly something else than an invoice (an order confirmation, a partner
+//! report, a statement of account, a quote, a receipt, a credit note), saying why.
 //!
 //! A genuine invoice is never refused because it cannot be read: encrypted PDFs, scans without
 //! a text layer and PDFs the extractor chokes on are accepted, and the report says why their
@@ -23,7 +24,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
-pub use crate::domain::document::{DocumentClass, classify, invoice_number_in_text};
+pub use crate::domain::document::{Classification, DocumentClass, classify, classify_document, invoice_number_in_text};
 
 /// The largest upload accepted by default: 10 MiB.
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
@@ -143,6 +144,9 @@ pub struct DocumentReport {
     pub text_layer: TextLayer,
     /// What its text reads as ([`DocumentClass::Unknown`] without text).
     pub class: DocumentClass,
+    /// Why it reads so, as a sentence (see [`Classification::reason`]); `None` when there is
+    /// no text.
+    pub reason: Option<String>,
     /// Whether the expected invoice number occurs in the text; `None` when there is no text.
     pub invoice_number_found: Option<bool>,
     /// SHA-256 of the bytes, lowercase hex.
@@ -150,7 +154,7 @@ pub struct DocumentReport {
 }
 
 /// Why a file was refused. [`DocumentError::message`] gives the text to show the partner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DocumentError {
     /// The file has no bytes.
     #[error("The selected file is empty")]
@@ -165,8 +169,14 @@ pub enum DocumentError {
     #[error("The selected file could not be read – save it again as a PDF, PNG or JPG")]
     Damaged,
     /// The text reads as another kind of document, not as an invoice.
-    #[error("{}", wrong_document_message(*.0))]
-    WrongDocument(DocumentClass),
+    #[error("{}", wrong_document_message(*class, reason))]
+    WrongDocument {
+        /// What the document reads as.
+        class: DocumentClass,
+        /// Why, in words a partner can read ("it lists 14 invoices"; see
+        /// [`Classification::grounds`]).
+        reason: String,
+    },
     /// A PDF with active content (scripts, embedded files, …): refused, not
     /// cleaned, so that what is stored is what the partner sent.
     #[error(
@@ -190,20 +200,15 @@ impl DocumentError {
     }
 }
 
-fn wrong_document_message(class: DocumentClass) -> String {
-    let what = match class {
-        DocumentClass::OrderConfirmation => "an order confirmation",
-        DocumentClass::PartnerReport => "a partner report",
-        DocumentClass::Invoice | DocumentClass::Unknown => {
-            return "The selected file is not an invoice – upload an invoice. \
-                    Only actual invoices are accepted"
-                .to_owned();
-        }
-    };
-    format!(
-        "The selected file is {what}, not an invoice – upload an invoice. \
-         Only actual invoices are accepted"
-    )
+/// "The selected file is a partner report, not an invoice: it lists 14 invoices. Upload the
+/// invoice itself."
+fn wrong_document_message(class: DocumentClass, reason: &str) -> String {
+    let why = if reason.is_empty() { String::new() } else { format!(": {reason}") };
+    if class.is_refused() {
+        format!("The selected file is {}, not an invoice{why}. Upload the invoice itself.", class.described())
+    } else {
+        format!("The selected file is not an invoice{why}. Upload the invoice itself.")
+    }
 }
 
 /// Bounds on the work done for one file.
@@ -344,6 +349,7 @@ fn examine(
         kind,
         text_layer: TextLayer::NotApplicable,
         class: DocumentClass::Unknown,
+        reason: None,
         invoice_number_found: None,
         sha256_hex: sha256_hex.clone(),
     };
@@ -382,17 +388,46 @@ fn examine(
                 PdfOutcome::Damaged => return Err(DocumentError::Damaged),
                 PdfOutcome::Read(layer, text) => (layer, text),
             };
-            let (class, invoice_number_found) = match &text {
-                Some(text) if invoice_only => (classify(text), Some(invoice_number_in_text(text, invoice_number))),
-                Some(text) => (classify(text), None),
-                None => (DocumentClass::Unknown, None),
+            let classification = text.as_deref().map(classify_document);
+            let class = classification.as_ref().map_or(DocumentClass::Unknown, |c| c.class);
+            let invoice_number_found = match &text {
+                Some(text) if invoice_only => Some(invoice_number_in_text(text, invoice_number)),
+                _ => None,
             };
-            if invoice_only && matches!(class, DocumentClass::OrderConfirmation | DocumentClass::PartnerReport) {
-                return Err(DocumentError::WrongDocument(class));
+            if invoice_only && class.is_refused() {
+                let reason = classification.as_ref().map(|c| c.grounds().to_owned()).unwrap_or_default();
+                return Err(DocumentError::WrongDocument { class, reason });
             }
-            Ok(DocumentReport { kind, text_layer, class, invoice_number_found, sha256_hex })
+            let reason = classification.map(|c| c.reason);
+            Ok(DocumentReport { kind, text_layer, class, reason, invoice_number_found, sha256_hex })
         }
     }
+}
+
+/// The text the classifier sees for a file: the text layer of a PDF's first
+/// [`MAX_TEXT_PAGES`] pages, read as [`inspect`] reads it (within
+/// [`Limits::extract_timeout`] and the other bounds), capped at
+/// [`Limits::max_text_chars`]. `None` for images, scans without a text layer,
+/// encrypted or damaged PDFs and text that could not be read in time.
+///
+/// Blocking: the PDF is read on a thread of its own with the extraction
+/// workers' stack size, and this call waits for it.
+pub fn extract_text(bytes: &[u8], limits: &Limits) -> Option<String> {
+    if bytes.len() > limits.max_bytes || sniff(bytes) != Some(FileKind::Pdf) {
+        return None;
+    }
+    let deadline = Instant::now() + limits.extract_timeout;
+    thread::scope(|scope| {
+        let reader = thread::Builder::new()
+            .name("document-text".into())
+            .stack_size(EXTRACT_STACK_BYTES)
+            .spawn_scoped(scope, || catch_unwind(AssertUnwindSafe(|| analyse_pdf(bytes, limits, deadline))))
+            .ok()?;
+        match reader.join() {
+            Ok(Ok(PdfOutcome::Read(TextLayer::Text, text))) => text,
+            _ => None,
+        }
+    })
 }
 
 /// Recognises a PDF, PNG or JPEG by its content (magic bytes), never by name or declared type.

@@ -11,6 +11,7 @@ pub mod contact;
 pub mod directory;
 pub mod document;
 pub mod errors;
+pub mod invoice_facts;
 pub mod kpi;
 pub mod landing_page;
 pub mod landing_url;
