@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use chrono::NaiveDate;
 use frontline::domain::case::CaseKind;
-use frontline::domain::triage::{CaseFacts, Evidence, KpiFacts, OtherCase, TriageRules, triage};
+use frontline::domain::triage::{CaseFacts, CrossCheck, Evidence, KpiFacts, OtherCase, TriageRules, triage};
 use frontline::store::{DatabaseUrl, Db};
 
 fn main() -> anyhow::Result<()> {
@@ -21,6 +21,11 @@ fn main() -> anyhow::Result<()> {
         invoice_number_norm: "INV20260423".into(),
         anniversary_date: NaiveDate::from_ymd_opt(2019, 12, 10),
         evidence: Evidence::TextMatched,
+        cross: CrossCheck {
+            printed_date: NaiveDate::from_ymd_opt(2026, 9, 14),
+            printed_total: Some(("USD".into(), 125_050)),
+            revenue: Some(("USD".into(), 125_050)),
+        },
     });
     let others: Vec<OtherCase> = (0..10)
         .map(|i| OtherCase {

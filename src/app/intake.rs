@@ -14,7 +14,7 @@ use crate::domain::directory::{DirectoryInput, parse_directory};
 use crate::domain::errors::FieldErrors;
 use crate::domain::kpi::{KpiInput, parse_kpi};
 use crate::domain::landing_url::registrable_domain;
-use crate::domain::triage::{DirectoryFacts, Evidence, KpiFacts};
+use crate::domain::triage::{CrossCheck, DirectoryFacts, Evidence, KpiFacts};
 use crate::keys::sha256_hex;
 use crate::store::uploads;
 
@@ -379,6 +379,8 @@ pub async fn file_kpi(ctx: &Ctx<'_>, s: KpiSubmission) -> Result<Outcome, AppErr
         return Ok(Outcome::Refused { errors, uploaded, too_large: body_too_large });
     };
     let evidence = evidence_of(report);
+    // A total is compared only in the currency the invoice names.
+    let printed_total = report.printed_total.as_ref().and_then(|m| Some((m.currency.clone()?, m.hundredths)));
     let now = ctx.clock.now();
     let case = NewCase {
         kpi_month: i32::try_from(kpi.month).ok(),
@@ -394,6 +396,9 @@ pub async fn file_kpi(ctx: &Ctx<'_>, s: KpiSubmission) -> Result<Outcome, AppErr
         anniversary_date: kpi.anniversary_date,
         description: kpi.description.clone(),
         evidence: Some(evidence),
+        doc_invoice_date: report.printed_date,
+        doc_total_minor: printed_total.as_ref().map(|(_, amount)| *amount),
+        doc_total_currency: printed_total.as_ref().map(|(currency, _)| currency.clone()),
         ..base_case(CaseKind::Kpi, &kpi.contact, &key, sha256_hex(&tracking), now)
     };
     let attachment = NewAttachment {
@@ -415,6 +420,11 @@ pub async fn file_kpi(ctx: &Ctx<'_>, s: KpiSubmission) -> Result<Outcome, AppErr
         invoice_number_norm: kpi.invoice_number_norm.clone(),
         anniversary_date: kpi.anniversary_date,
         evidence,
+        cross: CrossCheck {
+            printed_date: report.printed_date,
+            printed_total,
+            revenue: Some((kpi.revenue.currency.to_owned(), kpi.revenue.hundredths)),
+        },
     });
     let filing = Filing {
         case,

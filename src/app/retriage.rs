@@ -18,7 +18,8 @@ use crate::domain::case::CaseKind;
 use crate::domain::landing_url::registrable_domain;
 use crate::domain::timeline::{Actor, EventType};
 use crate::domain::triage::{
-    CaseFacts, DirectoryFacts, Evidence, Flag, FlagCode, FlagSource, KpiFacts, OtherCase, Priority, TriageRules, triage,
+    CaseFacts, CrossCheck, DirectoryFacts, Evidence, Flag, FlagCode, FlagSource, KpiFacts, OtherCase, Priority,
+    TriageRules, triage,
 };
 use crate::error::AppError;
 use crate::store::DbConnection;
@@ -35,6 +36,11 @@ pub fn facts_of(case: &CaseRow) -> Result<CaseFacts, AppError> {
             anniversary_date: case.anniversary_date,
             // Evidence we cannot read back needs a person's look anyway.
             evidence: case.evidence.unwrap_or(Evidence::Unextractable),
+            cross: CrossCheck {
+                printed_date: case.doc_invoice_date,
+                printed_total: case.doc_total_currency.clone().zip(case.doc_total_minor),
+                revenue: case.revenue_currency.clone().zip(case.revenue_minor),
+            },
         }),
         CaseKind::Directory => {
             let raw = case.landing_page_url.as_deref().ok_or_else(|| missing("landing page URL"))?;

@@ -151,6 +151,10 @@ pub struct DocumentReport {
     pub invoice_number_found: Option<bool>,
     /// SHA-256 of the bytes, lowercase hex.
     pub sha256_hex: String,
+    /// The date printed on the invoice, when its text says (invoices only).
+    pub printed_date: Option<chrono::NaiveDate>,
+    /// The grand total printed on the invoice, when its text says (invoices only).
+    pub printed_total: Option<crate::domain::invoice_facts::Money>,
 }
 
 /// Why a file was refused. [`DocumentError::message`] gives the text to show the partner.
@@ -352,6 +356,8 @@ fn examine(
         reason: None,
         invoice_number_found: None,
         sha256_hex: sha256_hex.clone(),
+        printed_date: None,
+        printed_total: None,
     };
     match kind {
         FileKind::Png if png_is_readable(bytes) => Ok(image_report(kind)),
@@ -399,7 +405,24 @@ fn examine(
                 return Err(DocumentError::WrongDocument { class, reason });
             }
             let reason = classification.map(|c| c.reason);
-            Ok(DocumentReport { kind, text_layer, class, reason, invoice_number_found, sha256_hex })
+            // What the invoice says, for the cross-checks against the form.
+            let (printed_date, printed_total) = match &text {
+                Some(text) if invoice_only => (
+                    crate::domain::invoice_facts::invoice_date(text),
+                    crate::domain::invoice_facts::invoice_total(text),
+                ),
+                _ => (None, None),
+            };
+            Ok(DocumentReport {
+                kind,
+                text_layer,
+                class,
+                reason,
+                invoice_number_found,
+                sha256_hex,
+                printed_date,
+                printed_total,
+            })
         }
     }
 }

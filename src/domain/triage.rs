@@ -6,7 +6,9 @@
 //! partner-visible guidance sentences. It never panics, whatever the input
 //! (invalid months, extreme dates, extreme thresholds).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
+
+use crate::domain::kpi::format_hundredths;
 
 use crate::domain::calendar::{
     Holidays, add_business_days_on, invoice_month_in_window, is_valid_month, kpi_visible_from, long_date, month_name,
@@ -115,6 +117,22 @@ pub struct KpiFacts {
     pub anniversary_date: Option<NaiveDate>,
     /// What was found in the uploaded invoice.
     pub evidence: Evidence,
+    /// What the invoice says against what the form says.
+    pub cross: CrossCheck,
+}
+
+/// What the invoice itself says, against what the form says, for the
+/// cross-checks (each `None` when the invoice's text was not read or does
+/// not say it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CrossCheck {
+    /// The date printed on the invoice (ROC dates already converted).
+    pub printed_date: Option<NaiveDate>,
+    /// The grand total printed on the invoice: ISO currency code and
+    /// hundredths (only when the invoice names its currency).
+    pub printed_total: Option<(String, i64)>,
+    /// The revenue on the form: ISO currency code and hundredths.
+    pub revenue: Option<(String, i64)>,
 }
 
 /// Facts of a directory case.
@@ -245,6 +263,10 @@ pub enum FlagCode {
     PossibleDuplicate,
     /// The invoice evidence needs a manual check.
     CheckEvidence,
+    /// The invoice's printed date is not in the month filed.
+    DateMismatch,
+    /// The invoice's printed total differs from the revenue on the form.
+    TotalMismatch,
     /// The contact email domain does not match the landing page domain.
     OwnershipUnverified,
     /// The landing page is not served over HTTPS.
@@ -263,12 +285,14 @@ pub enum FlagCode {
 
 impl FlagCode {
     /// Every flag code, in display order.
-    pub const ALL: [FlagCode; 12] = [
+    pub const ALL: [FlagCode; 14] = [
         FlagCode::TooEarly,
         FlagCode::OutsideRenewalWindow,
         FlagCode::RenewalAtStake,
         FlagCode::PossibleDuplicate,
         FlagCode::CheckEvidence,
+        FlagCode::DateMismatch,
+        FlagCode::TotalMismatch,
         FlagCode::OwnershipUnverified,
         FlagCode::PlainHttp,
         FlagCode::LandingUnreachable,
@@ -286,6 +310,8 @@ impl FlagCode {
             FlagCode::RenewalAtStake => "renewal_at_stake",
             FlagCode::PossibleDuplicate => "possible_duplicate",
             FlagCode::CheckEvidence => "check_evidence",
+            FlagCode::DateMismatch => "date_mismatch",
+            FlagCode::TotalMismatch => "total_mismatch",
             FlagCode::OwnershipUnverified => "ownership_unverified",
             FlagCode::PlainHttp => "plain_http",
             FlagCode::LandingUnreachable => "landing_unreachable",
@@ -309,6 +335,8 @@ impl FlagCode {
             FlagCode::RenewalAtStake => "Renewal at stake",
             FlagCode::PossibleDuplicate => "Possible duplicate",
             FlagCode::CheckEvidence => "Check evidence",
+            FlagCode::DateMismatch => "Date differs",
+            FlagCode::TotalMismatch => "Total differs",
             FlagCode::OwnershipUnverified => "Ownership unverified",
             FlagCode::PlainHttp => "Plain HTTP",
             FlagCode::LandingUnreachable => "Landing page unreachable",
@@ -444,6 +472,41 @@ fn push_duplicates(flags: &mut Vec<Flag>, guidance: &mut Vec<String>, refs: &[&s
     }
 }
 
+/// The invoice against the form: its printed date in another month than
+/// the one filed, its printed total (in the same currency) another amount
+/// than the revenue. Flags for a person to look at, never refusals.
+fn cross_check(k: &KpiFacts, invoice: &str) -> Vec<Flag> {
+    let mut flags = Vec::new();
+    let c = &k.cross;
+    if let Some(printed) = c.printed_date
+        && (printed.year(), printed.month()) != (k.year, k.month)
+    {
+        flags.push(Flag {
+            code: FlagCode::DateMismatch,
+            reason: format!(
+                "The invoice is dated {}, but the form says it is a {invoice} invoice; check which month the KPI should count in.",
+                long_date(printed)
+            ),
+            related_reference: None,
+        });
+    }
+    if let (Some((printed_currency, printed)), Some((currency, revenue))) = (&c.printed_total, &c.revenue)
+        && printed_currency == currency
+        && printed != revenue
+    {
+        flags.push(Flag {
+            code: FlagCode::TotalMismatch,
+            reason: format!(
+                "The invoice's total is {}, but the revenue on the form is {}; check whether the form leaves out tax or other lines.",
+                format_hundredths(printed_currency, *printed),
+                format_hundredths(currency, *revenue)
+            ),
+            related_reference: None,
+        });
+    }
+    flags
+}
+
 /// "12 days after filing" on the day of filing; "12 days away" later.
 fn days_away(days: i64, filed_on: NaiveDate, today: NaiveDate) -> String {
     if today == filed_on {
@@ -556,6 +619,7 @@ fn triage_kpi(
     if let Some(reason) = evidence_reason {
         flags.push(Flag { code: FlagCode::CheckEvidence, reason, related_reference: None });
     }
+    flags.extend(cross_check(k, &invoice));
 
     // Priority and due date.
     let (priority, priority_reason) = if let Some(v) = too_early {
@@ -669,6 +733,17 @@ mod tests {
             invoice_number_norm: "INV1001".to_owned(),
             anniversary_date: None,
             evidence: Evidence::TextMatched,
+            cross: CrossCheck::default(),
+        }
+    }
+
+    /// An invoice printed on 5 January 2027 for USD 1,250.50, filed as a
+    /// December invoice with a revenue of USD 1,205.50.
+    fn mismatched() -> CrossCheck {
+        CrossCheck {
+            printed_date: Some(d(2027, 1, 5)),
+            printed_total: Some(("USD".into(), 125_050)),
+            revenue: Some(("USD".into(), 120_550)),
         }
     }
 
@@ -755,6 +830,8 @@ mod tests {
                 "Renewal at stake",
                 "Possible duplicate",
                 "Check evidence",
+                "Date differs",
+                "Total differs",
                 "Ownership unverified",
                 "Plain HTTP",
                 "Landing page unreachable",
@@ -1046,6 +1123,36 @@ mod tests {
     }
 
     #[test]
+    fn the_invoice_is_cross_checked_against_the_form() {
+        let facts = CaseFacts::Kpi(KpiFacts { cross: mismatched(), ..kpi(2026, 12) });
+        let t = run(&facts, &[], d(2027, 1, 20));
+        let date = t.flags.iter().find(|f| f.code == FlagCode::DateMismatch).expect("date flag");
+        assert_eq!(
+            date.reason,
+            "The invoice is dated 5 January 2027, but the form says it is a December 2026 invoice; check which month the KPI should count in."
+        );
+        let total = t.flags.iter().find(|f| f.code == FlagCode::TotalMismatch).expect("total flag");
+        assert_eq!(
+            total.reason,
+            "The invoice's total is USD 1,250.50, but the revenue on the form is USD 1,205.50; check whether the form leaves out tax or other lines."
+        );
+        assert!(t.guidance.is_empty(), "cross-checks are for staff");
+        assert_eq!(t.priority, Priority::Normal, "they never change the priority");
+
+        // Agreeing facts, another currency, or nothing read: no flag.
+        let agree = CrossCheck {
+            printed_date: Some(d(2026, 12, 31)),
+            printed_total: Some(("USD".into(), 120_550)),
+            revenue: Some(("USD".into(), 120_550)),
+        };
+        let other_currency = CrossCheck { printed_total: Some(("TWD".into(), 3_900_000)), ..agree.clone() };
+        for cross in [agree, other_currency, CrossCheck::default()] {
+            let t = run(&CaseFacts::Kpi(KpiFacts { cross, ..kpi(2026, 12) }), &[], d(2027, 1, 20));
+            assert!(!t.has_flag(FlagCode::DateMismatch) && !t.has_flag(FlagCode::TotalMismatch), "{:?}", t.flags);
+        }
+    }
+
+    #[test]
     fn kpi_all_flags_in_code_order() {
         let facts = CaseFacts::Kpi(KpiFacts {
             year: 2026,
@@ -1053,12 +1160,20 @@ mod tests {
             invoice_number_norm: "INV1001".to_owned(),
             anniversary_date: Some(d(2019, 1, 10)),
             evidence: Evidence::Image,
+            cross: mismatched(),
         });
         let others = [other("FL-2", CaseKindTag::Kpi, Some("INV1001"), true)];
         let t = run(&facts, &others, d(2026, 12, 28));
         assert_eq!(
             codes(&t),
-            [FlagCode::TooEarly, FlagCode::RenewalAtStake, FlagCode::PossibleDuplicate, FlagCode::CheckEvidence]
+            [
+                FlagCode::TooEarly,
+                FlagCode::RenewalAtStake,
+                FlagCode::PossibleDuplicate,
+                FlagCode::CheckEvidence,
+                FlagCode::DateMismatch,
+                FlagCode::TotalMismatch
+            ]
         );
         assert_eq!(t.priority, Priority::Low);
         // Guidance: too early, then duplicate; evidence and renewal are internal.
@@ -1189,6 +1304,7 @@ mod tests {
             invoice_number_norm: "INV1001".to_owned(),
             anniversary_date: Some(d(2019, 1, 10)),
             evidence: Evidence::NoTextLayer,
+            cross: mismatched(),
         });
         let others = [other("FL-2", CaseKindTag::Kpi, Some("INV1001"), true)];
         let mut all = vec![
@@ -1234,16 +1350,31 @@ mod tests {
         ]
     }
 
+    fn cross(dates: BoxedStrategy<NaiveDate>) -> impl Strategy<Value = CrossCheck> {
+        let money = || {
+            proptest::option::of((
+                prop_oneof![Just("USD".to_owned()), Just("TWD".to_owned())],
+                prop_oneof![Just(125_050i64), Just(120_550i64), any::<i64>()],
+            ))
+        };
+        (proptest::option::of(dates), money(), money()).prop_map(|(printed_date, printed_total, revenue)| CrossCheck {
+            printed_date,
+            printed_total,
+            revenue,
+        })
+    }
+
     fn facts(dates: BoxedStrategy<NaiveDate>, years: BoxedStrategy<i32>) -> impl Strategy<Value = CaseFacts> {
         let kpi = (
             years,
             prop_oneof![1u32..=12, Just(0u32), Just(13u32), any::<u32>()],
             invoice_number(),
-            proptest::option::of(dates),
+            proptest::option::of(dates.clone()),
             evidence(),
+            cross(dates),
         )
-            .prop_map(|(year, month, invoice_number_norm, anniversary_date, evidence)| {
-                CaseFacts::Kpi(KpiFacts { year, month, invoice_number_norm, anniversary_date, evidence })
+            .prop_map(|(year, month, invoice_number_norm, anniversary_date, evidence, cross)| {
+                CaseFacts::Kpi(KpiFacts { year, month, invoice_number_norm, anniversary_date, evidence, cross })
             });
         let domain = prop_oneof![
             Just("contoso.com".to_owned()),
@@ -1341,6 +1472,16 @@ mod tests {
 
             let too_early = t.has_flag(FlagCode::TooEarly);
             prop_assert_eq!(t.priority == Priority::Low, too_early);
+            if let CaseFacts::Kpi(k) = &facts {
+                // The cross-checks: a flag exactly when the invoice and the form disagree.
+                let c = &k.cross;
+                prop_assert_eq!(
+                    t.has_flag(FlagCode::DateMismatch),
+                    c.printed_date.is_some_and(|p| (p.year(), p.month()) != (k.year, k.month))
+                );
+                let differs = matches!((&c.printed_total, &c.revenue), (Some((pc, p)), Some((rc, r))) if pc == rc && p != r);
+                prop_assert_eq!(t.has_flag(FlagCode::TotalMismatch), differs);
+            }
             match &facts {
                 CaseFacts::Kpi(k) => {
                     let visible = kpi_visible_from(k.year, k.month);

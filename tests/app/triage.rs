@@ -23,6 +23,12 @@ async fn file_kpi(app: &TestApp, fields: Vec<(&'static str, String)>, file: &str
     (reference_in(&html).expect("reference"), html_unescape(&html))
 }
 
+/// The month `invoice_chromium.pdf` is dated in (23 April 2026), so that
+/// the date cross-check agrees.
+fn april_2026(fields: Vec<(&'static str, String)>) -> Vec<(&'static str, String)> {
+    with(with(fields, "month", Some("4")), "year", Some("2026"))
+}
+
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
@@ -50,7 +56,7 @@ async fn a_case_filed_too_early_is_low_priority_and_the_partner_is_told_when_to_
 #[actix_web::test]
 async fn a_normal_kpi_case_is_due_in_five_business_days() {
     let app = spawn_app().await;
-    let (reference, _) = file_kpi(&app, kpi_fields(), "invoice_chromium.pdf").await;
+    let (reference, _) = file_kpi(&app, april_2026(kpi_fields()), "invoice_chromium.pdf").await;
     let case = app.case(&reference).await;
     assert_eq!(case.priority, 3);
     assert_eq!(case.due_date, add_business_days(today(), 5));
@@ -88,8 +94,8 @@ async fn an_invoice_outside_the_renewal_window_is_flagged_and_the_partner_told()
 #[actix_web::test]
 async fn a_second_case_for_the_same_invoice_is_flagged_as_a_possible_duplicate() {
     let app = spawn_app().await;
-    let (first, _) = file_kpi(&app, kpi_fields(), "invoice_chromium.pdf").await;
-    let fields = with(kpi_fields(), "invoice_number", Some("inv/2026/0423"));
+    let (first, _) = file_kpi(&app, april_2026(kpi_fields()), "invoice_chromium.pdf").await;
+    let fields = with(april_2026(kpi_fields()), "invoice_number", Some("inv/2026/0423"));
     let (second, html) = file_kpi(&app, fields, "invoice_chromium.pdf").await;
     let flags = flags_of(&app, &second).await;
     let dup = flags.iter().find(|f| f.0 == "possible_duplicate").expect("flagged");
