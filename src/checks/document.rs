@@ -476,138 +476,37 @@ pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
 
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
-fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
-    let b = bytes.get(at..at.checked_add(4)?)?;
-    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-}
+/// Widest image row whose pixels are decoded to check a PNG (the `png`
+/// crate allocates a whole row at once, outside its limits).
+const PNG_MAX_ROW_BYTES: usize = 1 << 20;
 
-fn be_u16(bytes: &[u8], at: usize) -> Option<u16> {
-    let b = bytes.get(at..at.checked_add(2)?)?;
-    Some(u16::from_be_bytes([b[0], b[1]]))
-}
-
-const CRC_TABLE: [u32; 256] = {
-    let mut table = [0u32; 256];
-    let mut n = 0;
-    while n < 256 {
-        let mut c = n as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
-            k += 1;
-        }
-        table[n] = c;
-        n += 1;
-    }
-    table
-};
-
-fn crc32(data: &[u8]) -> u32 {
-    !data.iter().fold(!0u32, |c, &b| CRC_TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8))
-}
-
-/// A PNG is readable enough when its IHDR is valid and its first IDAT chunk is present in full,
-/// with intact checksums and a zlib header.
+/// A PNG is readable enough when the `png` crate reads its header and every
+/// chunk up to its image data (signature, a valid `IHDR`, CRCs) and decodes
+/// its first row. No more is decoded, and a row wider than
+/// [`PNG_MAX_ROW_BYTES`] not even that: a file that claims to be enormous
+/// costs nothing.
 fn png_is_readable(bytes: &[u8]) -> bool {
-    png_check(bytes).is_some()
-}
-
-fn png_check(bytes: &[u8]) -> Option<()> {
-    let mut at = PNG_SIGNATURE.len();
-    let mut seen_header = false;
-    loop {
-        let len = usize::try_from(be_u32(bytes, at)?).ok()?;
-        if len > 0x7FFF_FFFF {
-            return None;
-        }
-        let typed = bytes.get(at + 4..at.checked_add(8)?.checked_add(len)?)?;
-        let stored_crc = be_u32(bytes, at + 8 + len)?;
-        let (kind, data) = typed.split_at(4);
-        if !kind.iter().all(u8::is_ascii_alphabetic) {
-            return None;
-        }
-        match kind {
-            b"IHDR" if !seen_header => {
-                let width = be_u32(data, 0)?;
-                let height = be_u32(data, 4)?;
-                let (depth, colour) = (*data.get(8)?, *data.get(9)?);
-                let valid_depth = match colour {
-                    0 => matches!(depth, 1 | 2 | 4 | 8 | 16),
-                    3 => matches!(depth, 1 | 2 | 4 | 8),
-                    2 | 4 | 6 => matches!(depth, 8 | 16),
-                    _ => false,
-                };
-                if len != 13 || width == 0 || height == 0 || !valid_depth {
-                    return None;
-                }
-                if crc32(typed) != stored_crc {
-                    return None;
-                }
-                seen_header = true;
-            }
-            _ if !seen_header => return None,
-            b"IDAT" => {
-                let (cmf, flg) = (*data.first()?, *data.get(1)?);
-                let zlib_ok = cmf & 0x0F == 8 && (u16::from(cmf) << 8 | u16::from(flg)) % 31 == 0;
-                return (zlib_ok && crc32(typed) == stored_crc).then_some(());
-            }
-            b"IEND" => return None,
-            _ => {}
-        }
-        at = at + 12 + len;
+    let limits = png::Limits { bytes: 4 * PNG_MAX_ROW_BYTES };
+    let Ok(mut reader) = png::Decoder::new_with_limits(std::io::Cursor::new(bytes), limits).read_info() else {
+        return false;
+    };
+    match reader.output_line_size(reader.info().width) {
+        Some(row) if row <= PNG_MAX_ROW_BYTES => reader.next_row().is_ok_and(|row| row.is_some()),
+        _ => true,
     }
 }
 
-/// A JPEG is readable enough when a valid frame header (SOF) is followed by a scan (SOS) with
-/// data after it.
+/// A JPEG is readable enough when `zune-jpeg` reads its headers up to the
+/// start of the first scan (a valid frame, its tables); its pixels are
+/// never decoded. Any size JPEG allows
+/// (65,535 × 65,535) is accepted: only the headers are read.
 fn jpeg_is_readable(bytes: &[u8]) -> bool {
-    jpeg_check(bytes).is_some()
-}
-
-fn jpeg_check(bytes: &[u8]) -> Option<()> {
-    if !bytes.starts_with(&[0xFF, 0xD8]) {
-        return None;
-    }
-    let mut at = 2;
-    let mut seen_frame = false;
-    loop {
-        if *bytes.get(at)? != 0xFF {
-            return None;
-        }
-        while *bytes.get(at)? == 0xFF {
-            at += 1;
-        }
-        let marker = *bytes.get(at)?;
-        at += 1;
-        match marker {
-            0x01 | 0xD0..=0xD8 => continue,
-            0xD9 | 0x00 => return None,
-            _ => {}
-        }
-        let len = usize::from(be_u16(bytes, at)?);
-        if len < 2 || at + len > bytes.len() {
-            return None;
-        }
-        let segment = &bytes[at + 2..at + len];
-        match marker {
-            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
-                let precision = *segment.first()?;
-                let width = be_u16(segment, 3)?;
-                let components = usize::from(*segment.get(5)?);
-                if !(2..=16).contains(&precision)
-                    || width == 0
-                    || !(1..=4).contains(&components)
-                    || segment.len() != 6 + 3 * components
-                {
-                    return None;
-                }
-                seen_frame = true;
-            }
-            0xDA => return (seen_frame && at + len < bytes.len()).then_some(()),
-            _ => {}
-        }
-        at += len;
-    }
+    let options = zune_jpeg::zune_core::options::DecoderOptions::default()
+        .set_max_width(usize::from(u16::MAX))
+        .set_max_height(usize::from(u16::MAX));
+    let mut decoder =
+        zune_jpeg::JpegDecoder::new_with_options(zune_jpeg::zune_core::bytestream::ZCursor::new(bytes), options);
+    decoder.decode_headers().is_ok()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -905,9 +804,34 @@ fn truncate_chars(mut text: String, max_chars: usize) -> String {
 mod tests {
     use super::*;
 
-    #[test]
-    fn crc_matches_known_value() {
-        assert_eq!(crc32(b"IEND"), 0xAE42_6082);
+    proptest::proptest! {
+        // The image readers see partners' bytes unfiltered: any bytes after
+        // a valid signature give an answer, never a panic.
+        #[test]
+        fn prop_the_image_readers_are_total(tail in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..4096)) {
+            let png = [PNG_SIGNATURE, &tail].concat();
+            let _ = png_is_readable(&png);
+            let jpeg = [&[0xFF, 0xD8, 0xFF][..], &tail].concat();
+            let _ = jpeg_is_readable(&jpeg);
+        }
+
+        // A real image with bytes flipped or cut: an answer, never a panic.
+        #[test]
+        fn prop_damaged_real_images_give_an_answer(
+            at in 0usize..4096,
+            byte in proptest::prelude::any::<u8>(),
+            cut in 0usize..8192,
+        ) {
+            for name in ["invoice.png", "invoice.jpg"] {
+                let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/documents").join(name);
+                let mut bytes = std::fs::read(path).expect("fixture");
+                let i = at % bytes.len();
+                bytes[i] = byte;
+                bytes.truncate(cut.max(8).min(bytes.len()));
+                let _ = png_is_readable(&bytes);
+                let _ = jpeg_is_readable(&bytes);
+            }
+        }
     }
 
     #[test]

@@ -190,12 +190,19 @@ fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
 /// A PNG that says it is 100,000 × 100,000 pixels (40 GB decoded), with a
 /// tiny valid start of its data.
 pub fn png_claiming_to_be_huge() -> Vec<u8> {
+    // Its first row (a filter byte and 100,000 RGBA pixels) is there, so
+    // it is a readable PNG; no more rows are.
+    png_rgba(100_000, 100_000, 1 + 4 * 100_000)
+}
+
+/// A PNG `width` × `height` RGBA whose image data inflates to `data` zero bytes.
+pub fn png_rgba(width: u32, height: u32, data: usize) -> Vec<u8> {
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = 100_000u32.to_be_bytes().to_vec();
-    ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&height.to_be_bytes());
     ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
     out.extend(chunk(b"IHDR", &ihdr));
-    out.extend(chunk(b"IDAT", &deflate(&[0u8; 1024])));
+    out.extend(chunk(b"IDAT", &deflate(&vec![0u8; data])));
     out.extend(chunk(b"IEND", &[]));
     out
 }

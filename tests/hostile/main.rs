@@ -42,6 +42,10 @@ fn hostile_files() -> Vec<(&'static str, Vec<u8>, Expect)> {
         ("big-array.pdf", generate::big_array(), Expect::Unread),
         ("xref-bomb.pdf", generate::xref_bomb(), Expect::Either),
         ("huge.png", generate::png_claiming_to_be_huge(), Expect::Image),
+        // A row of 4 GB is never allocated: the reader's limits refuse it.
+        ("huge-row.png", generate::png_rgba(1 << 30, 1, 1024), Expect::Damaged),
+        // Its first row is cut short: not a readable image.
+        ("short-row.png", generate::png_rgba(100_000, 100_000, 1024), Expect::Damaged),
         ("huge.jpg", generate::jpeg_claiming_to_be_huge(), Expect::Image),
         ("truncated.png", generate::png_claiming_to_be_huge()[..40].to_vec(), Expect::Damaged),
     ]

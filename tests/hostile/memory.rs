@@ -195,7 +195,7 @@ async fn a_server_under_every_attack_at_once_stays_under_256_mb() {
     let files = super::hostile_files();
     // Clients are built first: each loads the system's certificates, which
     // takes long enough to stall every connection already open.
-    let mut clients: Vec<reqwest::Client> = (0..128 + 12 + 200 + 1).map(|_| client()).collect();
+    let mut clients: Vec<reqwest::Client> = (0..128 + files.len() + 200 + 1).map(|_| client()).collect();
     let server = start();
     let base = server.base.clone();
 
