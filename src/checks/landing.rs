@@ -333,8 +333,15 @@ async fn fetch_and_check(
     if let Some(reason) = landing_page::offsite_reason(start, &current) {
         report.findings.push(Finding::new(FindingCode::RedirectOffsite, reason));
     }
-    let html = decode_body(&body, content_type.as_deref());
-    report.findings.extend(content_findings(&html, directory_name, competitors));
+    // Parsing and styling the page is CPU work: off the async executor.
+    let (name, competitors) = (directory_name.to_owned(), competitors.to_vec());
+    let content_type = content_type.clone();
+    let findings = tokio::task::spawn_blocking(move || {
+        content_findings(&decode_body(&body, content_type.as_deref()), &name, &competitors)
+    })
+    .await
+    .map_err(|e| CheckError::Transient(format!("the page could not be read: {e}")))?;
+    report.findings.extend(findings);
     Ok(report)
 }
 
@@ -458,9 +465,9 @@ fn is_html_mime(mime: &str) -> bool {
     matches!(mime, "text/html" | "application/xhtml+xml")
 }
 
-/// Findings about the page's visible text.
+/// Findings about the page's visible text (see [`super::page_text`]).
 fn content_findings(html: &str, directory_name: &str, competitors: &[String]) -> Vec<Finding> {
-    landing_page::content_findings(&visible_text(html), directory_name, competitors)
+    landing_page::content_findings(&super::page_text::visible_text(html), directory_name, competitors)
 }
 
 fn looks_like_html(body: &[u8]) -> bool {
@@ -500,238 +507,6 @@ fn meta_charset(head: &[u8]) -> Option<String> {
         .copied()
         .collect();
     (!label.is_empty()).then(|| String::from_utf8_lossy(&label).into_owned())
-}
-
-/// Elements whose content is never shown as page text.
-const HIDDEN_ELEMENTS: &[&str] = &["script", "style", "template", "noscript", "iframe", "noembed", "noframes"];
-/// Inline elements: their tags do not separate words.
-const INLINE_ELEMENTS: &[&str] = &[
-    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd",
-    "label", "mark", "nobr", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u",
-    "var", "wbr",
-];
-
-/// The text a visitor sees: tags, comments and the content of script, style
-/// and similar elements removed, block-level tags turned into spaces, entities
-/// decoded. Tolerates broken or truncated markup. (Content hidden by CSS or the
-/// `hidden` attribute is still counted.)
-fn visible_text(html: &str) -> String {
-    let lower = html.to_ascii_lowercase(); // same byte offsets as `html`
-    let mut out = String::with_capacity(html.len() / 2);
-    let mut i = 0;
-    while i < html.len() {
-        let Some(rel) = html[i..].find('<') else {
-            out.push_str(&decode_entities(&html[i..]));
-            break;
-        };
-        let lt = i + rel;
-        out.push_str(&decode_entities(&html[i..lt]));
-        let rest = &lower[lt..];
-        if let Some(comment) = rest.strip_prefix("<!--") {
-            i = comment.find("-->").map_or(html.len(), |p| lt + 4 + p + 3);
-            continue;
-        }
-        if rest.starts_with("<!") || rest.starts_with("<?") {
-            i = rest.find('>').map_or(html.len(), |p| lt + p + 1);
-            continue;
-        }
-        let (closing, name_start) = if rest.starts_with("</") { (true, lt + 2) } else { (false, lt + 1) };
-        if !lower[name_start..].starts_with(|c: char| c.is_ascii_alphabetic()) {
-            out.push('<');
-            i = lt + 1;
-            continue;
-        }
-        let name_len = lower[name_start..]
-            .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
-            .unwrap_or(lower.len() - name_start);
-        let name = &lower[name_start..name_start + name_len];
-        let tag_end = find_tag_end(&lower, name_start + name_len);
-        if !INLINE_ELEMENTS.contains(&name) {
-            out.push(' ');
-        }
-        i = tag_end;
-        if !closing && HIDDEN_ELEMENTS.contains(&name) && !lower[..tag_end].ends_with("/>") {
-            let close = format!("</{name}");
-            i = lower[tag_end..].find(&close).map_or(html.len(), |p| find_tag_end(&lower, tag_end + p + close.len()));
-        }
-    }
-    out
-}
-
-/// Index just after the `>` that ends a tag. A quote only opens a quoted
-/// attribute value right after `=` (as in browsers), so a stray quote in
-/// broken markup does not swallow the rest of the page.
-fn find_tag_end(lower: &str, from: usize) -> usize {
-    let mut quote: Option<u8> = None;
-    let mut after_equals = false;
-    for (offset, &b) in lower.as_bytes()[from..].iter().enumerate() {
-        if let Some(q) = quote {
-            if b == q {
-                quote = None;
-            }
-            continue;
-        }
-        match b {
-            b'>' => return from + offset + 1,
-            b'"' | b'\'' if after_equals => {
-                quote = Some(b);
-                after_equals = false;
-            }
-            b'=' => after_equals = true,
-            b if b.is_ascii_whitespace() => {}
-            _ => after_equals = false,
-        }
-    }
-    lower.len()
-}
-
-/// Decode `&name;`, `&#123;` and `&#x1F;` references (common named ones;
-/// a few legacy ones also without `;`). Unknown references stay as they are.
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_owned();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        match decode_one(after, &mut out) {
-            Some(used) => rest = &after[used..],
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Decode the reference at the start of `s` (just after `&`) into `out`;
-/// returns how many bytes of `s` it used, or `None` (nothing written).
-fn decode_one(s: &str, out: &mut String) -> Option<usize> {
-    if let Some(num) = s.strip_prefix('#') {
-        let (digits, radix, skip) = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => (hex, 16, 2),
-            None => (num, 10, 1),
-        };
-        let len = digits.find(|c: char| !c.is_digit(radix)).unwrap_or(digits.len());
-        if len == 0 || len > 8 {
-            return None;
-        }
-        let code = u32::from_str_radix(&digits[..len], radix).ok()?;
-        let c = match code {
-            0 => '\u{fffd}',
-            0x80..=0x9f => windows_1252_c1(code),
-            _ => char::from_u32(code).unwrap_or('\u{fffd}'),
-        };
-        out.push(c);
-        return Some(skip + len + usize::from(digits[len..].starts_with(';')));
-    }
-    let len = s.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(s.len());
-    let name = &s[..len];
-    let with_semicolon = s[len..].starts_with(';');
-    let text = named_entity(name)?;
-    let used = if with_semicolon {
-        len + 1
-    } else if matches!(name, "amp" | "lt" | "gt" | "quot" | "nbsp" | "copy" | "reg") {
-        len
-    } else {
-        return None;
-    };
-    out.push_str(text);
-    Some(used)
-}
-
-fn windows_1252_c1(code: u32) -> char {
-    const TABLE: [u32; 32] = [
-        0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x8d,
-        0x017d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a,
-        0x0153, 0x9d, 0x017e, 0x0178,
-    ];
-    TABLE.get((code - 0x80) as usize).and_then(|&c| char::from_u32(c)).unwrap_or('\u{fffd}')
-}
-
-fn named_entity(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "amp" | "AMP" => "&",
-        "lt" | "LT" => "<",
-        "gt" | "GT" => ">",
-        "quot" | "QUOT" => "\"",
-        "apos" => "'",
-        "nbsp" => "\u{a0}",
-        "ensp" => "\u{2002}",
-        "emsp" => "\u{2003}",
-        "thinsp" => "\u{2009}",
-        "shy" => "\u{ad}",
-        "zwnj" => "\u{200c}",
-        "zwj" => "\u{200d}",
-        "copy" | "COPY" => "©",
-        "reg" | "REG" => "®",
-        "trade" | "TRADE" => "™",
-        "mdash" => "—",
-        "ndash" => "–",
-        "hellip" => "…",
-        "lsquo" => "\u{2018}",
-        "rsquo" => "\u{2019}",
-        "ldquo" => "\u{201c}",
-        "rdquo" => "\u{201d}",
-        "laquo" => "«",
-        "raquo" => "»",
-        "middot" => "·",
-        "bull" => "•",
-        "euro" => "€",
-        "pound" => "£",
-        "yen" => "¥",
-        "cent" => "¢",
-        "sect" => "§",
-        "deg" => "°",
-        "times" => "×",
-        "divide" => "÷",
-        "agrave" => "à",
-        "aacute" => "á",
-        "acirc" => "â",
-        "atilde" => "ã",
-        "auml" => "ä",
-        "aring" => "å",
-        "aelig" => "æ",
-        "ccedil" => "ç",
-        "egrave" => "è",
-        "eacute" => "é",
-        "ecirc" => "ê",
-        "euml" => "ë",
-        "iacute" => "í",
-        "icirc" => "î",
-        "iuml" => "ï",
-        "ntilde" => "ñ",
-        "oacute" => "ó",
-        "ocirc" => "ô",
-        "otilde" => "õ",
-        "ouml" => "ö",
-        "oslash" => "ø",
-        "uacute" => "ú",
-        "ucirc" => "û",
-        "uuml" => "ü",
-        "yacute" => "ý",
-        "szlig" => "ß",
-        "Agrave" => "À",
-        "Aacute" => "Á",
-        "Acirc" => "Â",
-        "Auml" => "Ä",
-        "Aring" => "Å",
-        "AElig" => "Æ",
-        "Ccedil" => "Ç",
-        "Eacute" => "É",
-        "Egrave" => "È",
-        "Ntilde" => "Ñ",
-        "Oacute" => "Ó",
-        "Ouml" => "Ö",
-        "Oslash" => "Ø",
-        "Uacute" => "Ú",
-        "Uuml" => "Ü",
-        _ => return None,
-    })
 }
 
 #[cfg(test)]
@@ -884,33 +659,6 @@ mod tests {
     }
 
     #[test]
-    fn visible_text_extraction() {
-        let cases: &[(&str, &str, &str)] = &[
-            ("<p>Hello <b>Con</b>toso</p>", "hello contoso", "inline tags do not split words"),
-            ("<td>AWS</td><td>Azure</td>", "aws azure", "block tags separate words"),
-            ("a<br>b", "a b", "br separates"),
-            ("<script>var x = '<p>Secret</p>';</script>Shown", "shown", "script skipped"),
-            ("<STYLE>p{}</STYLE>Shown", "shown", "style skipped, case-insensitive"),
-            ("<!-- AWS -->Shown", "shown", "comment skipped"),
-            ("<!DOCTYPE html><html><title>T</title>x", "t x", "doctype skipped, title counted"),
-            ("<a href=\"x>y\" title='a>b'>Link</a>", "link", "> inside quoted attributes"),
-            ("<a href=x'y>Link</a> more", "link more", "stray quote does not swallow the page"),
-            ("1 < 2 &amp; 3 &gt; 2", "1 < 2 & 3 > 2", "literal < and entities"),
-            ("&#24494;&#x8EDF; &copy; &eacute;t&eacute;", "微軟 © été", "numeric and named entities"),
-            ("A&nbsp;&nbsp;B\n\t C", "a b c", "NBSP and white space collapse"),
-            ("&unknown; &amp", "&unknown; &", "unknown kept, legacy without ;"),
-            ("&#150;&#0;&#x110000;", "\u{2013}\u{fffd}\u{fffd}", "C1 and invalid numeric references"),
-            ("<p>cut off <scr", "cut off", "truncated tag"),
-            ("<script>never closed", "", "unterminated script"),
-            ("ＭＩＣＲＯＳＯＦＴ", "microsoft", "full-width folded"),
-            ("Contoso\u{200b}Ltd", "contosoltd", "zero-width dropped"),
-        ];
-        for (html, want, why) in cases {
-            assert_eq!(normalize_text(&visible_text(html)), *want, "{html:?}: {why}");
-        }
-    }
-
-    #[test]
     fn word_matching() {
         let cases: &[(&str, &str, bool, &str)] = &[
             ("we teach aws and azure", "aws", true, "whole word"),
@@ -931,7 +679,8 @@ mod tests {
     #[test]
     fn name_matching() {
         let name = normalize_text("台灣微軟學習夥伴有限公司");
-        let page = normalize_text(&visible_text("<h1>台灣微軟\n學習夥伴<span>有限公司</span></h1>"));
+        let page =
+            normalize_text(&crate::checks::page_text::visible_text("<h1>台灣微軟\n學習夥伴<span>有限公司</span></h1>"));
         assert!(contains_name(&page, &name), "line break inside a CJK name");
         let name = normalize_text("Contoso  Learning\u{a0}Ltd");
         assert!(contains_name("welcome to contoso learning ltd.", &name));

@@ -5,4 +5,5 @@
 
 pub mod document;
 pub mod landing;
+pub mod page_text;
 pub mod pdf;

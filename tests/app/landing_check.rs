@@ -415,3 +415,39 @@ async fn a_clean_check_lets_staff_approve_without_a_second_question() {
     let last = status_events(&app, case.id).await.into_iter().next().expect("status event");
     assert!(!last.body.unwrap_or_default().contains("despite"));
 }
+
+/// The name shown only in text hidden by the page's own CSS, a competitor
+/// hidden the same ways, and Microsoft shown.
+const HIDDEN_TRICKS: &str = "<!doctype html><html><head><style>\
+    .seo { display: none } @media screen { .later { visibility: hidden } }\
+    </style></head><body><h1>Fabrikam Training</h1>\
+    <p class=seo>Contoso Learning</p>\
+    <p>Microsoft Azure courses.<span style=\"font-size:0\">Amazon Web Services</span>\
+    <span class=later>Google Cloud</span><span hidden>Oracle Cloud</span></p></body></html>";
+
+/// A competitor named only through CSS-generated text.
+const GENERATED_COMPETITOR: &str = "<!doctype html><html><head><style>\
+    .partners::after { content: \"Amazon Web Services\" }</style></head><body>\
+    <h1>Contoso Learning</h1><p>Microsoft Azure courses.</p><p class=partners>Also: </p></body></html>";
+
+#[actix_web::test]
+async fn only_text_a_visitor_sees_counts_in_the_landing_check() {
+    let server = PageServer::start(Page::Html(HIDDEN_TRICKS)).await;
+    let app = spawn_app_with(|c| server.configure(c)).await;
+    let case = file_directory(&app).await;
+    checked(&app, case.id, None, Duration::from_secs(10)).await;
+    let flags = landing_flags(&app, case.id).await;
+    assert_eq!(codes(&flags), vec!["landing_name_missing"], "hidden name does not count; hidden competitors neither");
+
+    server.set(Page::Html(GENERATED_COMPETITOR));
+    let first = app.case(&case.reference).await;
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    let page = format!("/staff/cases/{}", case.reference);
+    let token = hidden_inputs(&app.get_html(&page).await.1).get("csrf_token").cloned().unwrap_or_default();
+    let r = app.client.post(app.url(&format!("{page}/landing-check"))).form(&[("csrf_token", token)]).send().await;
+    assert_eq!(r.expect("rerun").status().as_u16(), 303);
+    checked(&app, case.id, first.landing_checked_at, Duration::from_secs(10)).await;
+    let flags = landing_flags(&app, case.id).await;
+    assert_eq!(codes(&flags), vec!["landing_competitor"]);
+    assert!(flags[0].reason.contains("Amazon Web Services"), "{}", flags[0].reason);
+}
