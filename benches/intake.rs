@@ -296,8 +296,11 @@ impl Server {
         let log = std::fs::File::create(&log_path).context("server log")?;
         let log_for_stdout = log.try_clone().context("server log")?;
         let mut cmd = Command::new(&args.server);
+        // The outbox is delivered as it is in production without SMTP: as
+        // `.eml` files (in the log's temp dir, removed with it).
         cmd.arg("serve")
             .env("DATABASE_URL", &db_url)
+            .env("FRONTLINE_MAIL_DIR", log_dir.path().join("mail"))
             .env("FRONTLINE_BIND", "127.0.0.1:0")
             .env("FRONTLINE_CHECK_ALLOW_PRIVATE", "1")
             .env("FRONTLINE_CHECK_RESOLVE", format!("{LANDING_HOST}=127.0.0.1:9"))

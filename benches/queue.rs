@@ -367,6 +367,7 @@ impl Server {
         let mut child = Command::new(server)
             .arg("serve")
             .env("DATABASE_URL", db_url)
+            .env("FRONTLINE_MAIL_DIR", log_dir.path().join("mail"))
             .env("FRONTLINE_BIND", "127.0.0.1:0")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

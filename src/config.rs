@@ -74,6 +74,51 @@ pub struct Config {
     pub body_idle_timeout: Duration,
     /// Ports a landing page URL may name (the scheme's default always may).
     pub landing_ports: Vec<u16>,
+    /// Where e-mail goes (`FRONTLINE_SMTP_URL`, `FRONTLINE_MAIL_FROM`,
+    /// `FRONTLINE_MAIL_DIR`).
+    pub mail: MailSettings,
+    /// The base of every link in an e-mail (`FRONTLINE_PUBLIC_URL`); empty
+    /// means `http://` and the address the server listens on.
+    pub public_url: String,
+    /// Days after closing during which a partner's reply reopens the case
+    /// (`FRONTLINE_REOPEN_DAYS`; 0 = never).
+    pub reopen_days: u32,
+    /// "Find my case" requests per address (`FRONTLINE_RATE_FIND`).
+    pub rate_find: Option<RateLimit>,
+}
+
+/// Where e-mail goes.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// The SMTP server; `None` writes every message to `dir` as a `.eml` file.
+    pub smtp_url: Option<url::Url>,
+    /// The From address.
+    pub from: String,
+    /// Where messages are written when there is no SMTP server.
+    pub dir: std::path::PathBuf,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            smtp_url: None,
+            from: "Frontline Support <frontline@localhost>".into(),
+            dir: std::path::PathBuf::from("mail"),
+        }
+    }
+}
+
+/// Checks `FRONTLINE_SMTP_URL`: `smtp://HOST[:PORT]` (plain), with
+/// `USER:PASS@` (STARTTLS, port 587), or `smtps://` (TLS, port 465).
+pub fn parse_smtp_url(raw: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(raw.trim()).map_err(|e| format!("not a URL ({e})"))?;
+    if !matches!(url.scheme(), "smtp" | "smtps") {
+        return Err(format!("the scheme must be smtp or smtps, not {:?}", url.scheme()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("it names no host".into());
+    }
+    Ok(url)
 }
 
 /// The OMLP types offered by default (Official Microsoft Learning Products).
@@ -199,6 +244,31 @@ impl Config {
                 .map(|p| p.parse::<u16>().map_err(|_| anyhow::anyhow!("FRONTLINE_LANDING_PORTS: {p:?} is not a port")))
                 .collect::<anyhow::Result<_>>()?;
         }
+        if let Some(v) = env("FRONTLINE_SMTP_URL") {
+            c.mail.smtp_url = Some(parse_smtp_url(&v).map_err(|e| anyhow::anyhow!("FRONTLINE_SMTP_URL: {e}"))?);
+        }
+        if let Some(v) = env("FRONTLINE_MAIL_FROM") {
+            v.parse::<lettre::message::Mailbox>()
+                .map_err(|e| anyhow::anyhow!("FRONTLINE_MAIL_FROM: {v:?} is not an address ({e})"))?;
+            c.mail.from = v;
+        }
+        if let Some(v) = env("FRONTLINE_MAIL_DIR") {
+            c.mail.dir = std::path::PathBuf::from(v.trim());
+        }
+        if let Some(v) = env("FRONTLINE_PUBLIC_URL") {
+            let u = url::Url::parse(v.trim())
+                .map_err(|e| anyhow::anyhow!("FRONTLINE_PUBLIC_URL: {v:?} is not a URL ({e})"))?;
+            anyhow::ensure!(
+                matches!(u.scheme(), "http" | "https"),
+                "FRONTLINE_PUBLIC_URL must start with http:// or https://"
+            );
+            c.public_url = v.trim().trim_end_matches('/').to_owned();
+        }
+        c.reopen_days = env_number("FRONTLINE_REOPEN_DAYS", c.reopen_days)?;
+        anyhow::ensure!(c.reopen_days <= 3650, "FRONTLINE_REOPEN_DAYS must be 3650 or fewer");
+        if let Some(v) = env("FRONTLINE_RATE_FIND") {
+            c.rate_find = RateLimit::parse(&v).map_err(|e| anyhow::anyhow!("FRONTLINE_RATE_FIND: {e}"))?;
+        }
         Ok(c)
     }
 
@@ -233,6 +303,10 @@ impl Config {
             body_timeout: Duration::from_secs(30),
             body_idle_timeout: Duration::from_secs(10),
             landing_ports: vec![80, 443],
+            mail: MailSettings::default(),
+            public_url: String::new(),
+            reopen_days: 30,
+            rate_find: Some(RateLimit::per_minutes(5, 15)),
         }
     }
 }

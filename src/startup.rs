@@ -32,13 +32,16 @@ pub struct AppState {
     pub clock: Clock,
     /// Bounds on expensive work anonymous clients can start.
     pub gates: Gates,
+    /// Sends the outbox's e-mail.
+    pub mailer: Arc<app::mail::Mailer>,
 }
 
 impl AppState {
-    /// Builds the state.
-    pub fn new(config: Arc<Config>, db: Db, keys: Keys, clock: Clock) -> Self {
+    /// Builds the state (and the mail transport the settings ask for).
+    pub fn new(config: Arc<Config>, db: Db, keys: Keys, clock: Clock) -> anyhow::Result<Self> {
         let gates = Gates::new(config.max_password_checks, config.max_uploads);
-        Self { config, db, keys, jobs: app::jobs::Wakeup::default(), clock, gates }
+        let mailer = Arc::new(app::mail::Mailer::new(&config.mail, &config.public_url)?);
+        Ok(Self { config, db, keys, jobs: app::jobs::Wakeup::default(), clock, gates, mailer })
     }
 
     /// What the use cases need.
@@ -53,6 +56,8 @@ impl AppState {
             clock: self.clock.clone(),
             config: self.config.clone(),
             wakeup: self.jobs.clone(),
+            keys: self.keys.clone(),
+            mailer: self.mailer.clone(),
         }
     }
 }
@@ -96,8 +101,16 @@ impl Application {
         let (db, keys) = connect(&config).await?;
         let listener =
             TcpListener::bind(&config.bind).with_context(|| format!("could not listen on {}", config.bind))?;
-        let port = listener.local_addr()?.port();
-        let state = AppState::new(Arc::new(config), db, keys, clock);
+        let local = listener.local_addr()?;
+        let port = local.port();
+        let mut config = config;
+        if config.public_url.is_empty() {
+            // Links in e-mail point at this server as it listens.
+            let host = if local.ip().is_unspecified() { "localhost".to_owned() } else { local.ip().to_string() };
+            let host = if local.is_ipv6() && host != "localhost" { format!("[{host}]") } else { host };
+            config.public_url = format!("http://{host}:{port}");
+        }
+        let state = AppState::new(Arc::new(config), db, keys, clock)?;
         let server = build_server(listener, state.clone())?;
         // Jobs queued before this start (or by a stopped instance) run now.
         let jobs = state.config.run_jobs.then(|| app::jobs::Runner::start(state.jobs_context()));

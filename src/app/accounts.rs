@@ -144,3 +144,17 @@ pub async fn set_may_send_batches(db: &Db, id: i64, allowed: bool) -> Result<(),
 pub async fn list(db: &Db) -> Result<Vec<StaffRow>, AppError> {
     db.read(|conn| Ok(store::all(conn)?)).await
 }
+
+/// Turns the e-mail for every new case on or off for an account.
+pub async fn set_notify_new_cases(db: &Db, id: i64, on: bool) -> Result<(), AppError> {
+    db.write(move |conn| {
+        crate::store::staff::set_notify_new_cases(conn, id, on)?;
+        Ok(())
+    })
+    .await
+}
+
+/// One account by id (`NotFound` when there is none).
+pub async fn by_id(db: &Db, id: i64) -> Result<StaffRow, AppError> {
+    db.read(move |conn| crate::store::staff::by_id(conn, id)?.ok_or(AppError::NotFound)).await
+}

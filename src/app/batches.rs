@@ -14,6 +14,7 @@ use crate::clock::Clock;
 use crate::domain::batch::{BatchStatus, batch_for_approved, published_message, submitted_message};
 use crate::domain::calendar::{BatchWindow, parse_batch_key};
 use crate::domain::case::{CaseKind, Status};
+use crate::domain::mail::MailKind;
 use crate::domain::timeline::{Actor, EventType};
 use crate::error::AppError;
 use crate::store::batches::{self as store, BatchCaseRow, BatchRow};
@@ -110,6 +111,10 @@ fn move_case(
             partner_visible: true,
         },
     )?;
+    // The partner hears that the listing was sent, then that it is visible.
+    let kind = if to == Status::Published { MailKind::BatchPublished } else { MailKind::BatchSubmitted };
+    let contact = crate::store::cases::find(conn, case.id)?.contact_email;
+    super::mail::queue(conn, kind, Some(case.id), &contact, None, at)?;
     Ok(())
 }
 

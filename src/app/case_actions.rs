@@ -9,12 +9,14 @@ use chrono::NaiveDateTime;
 
 use super::Ctx;
 use super::intake::Upload;
+use crate::app::mail;
 use crate::app::retriage::retriage_after_close;
 use crate::checks::document::{self, DocumentError, Limits};
-use crate::clock::Clock;
-use crate::domain::actions::{self, Action, Actor, Outcome, Plan};
+use crate::domain::actions::{self, Action, Actor, EventType, Outcome, Plan, PlannedEvent};
+use crate::domain::calendar::{add_business_days_on, business_days_between, long_date};
 use crate::domain::case::Status;
 use crate::domain::errors::FieldErrors;
+use crate::domain::mail::MailKind;
 use crate::domain::triage::TriageRules;
 use crate::error::AppError;
 use crate::store::actions::{CaseChange, update_if_version};
@@ -67,28 +69,75 @@ pub enum Applied {
 }
 
 /// Writes a plan if the case is still at `version`; the ids of the timeline
-/// entries written, or `None` when the case had moved on.
+/// entries written, or `None` when the case had moved on. The service level
+/// pauses when the case starts to wait on the partner and resumes when it
+/// stops waiting: the due date moves by the business days it waited, and
+/// the timeline says so.
 fn write_plan(
     conn: &mut DbConnection,
     case: &CaseRow,
     version: i32,
     plan: &Plan,
     staff_id: Option<i64>,
+    rules: &TriageRules,
     now: NaiveDateTime,
 ) -> Result<Option<Vec<i64>>, AppError> {
-    let change = CaseChange {
+    let mut change = CaseChange {
         status: plan.status,
         assignee_id: plan.assignee_id.map(Some),
         duplicate_of: plan.duplicate_of.map(Some),
         outcome: plan.outcome.map(|o| Some(o.to_string())),
         resolution_message: plan.resolution_message.clone().map(Some),
         closed_at: plan.closes.then_some(Some(now)),
+        ..CaseChange::default()
     };
+    if plan.reopens {
+        change.closed_at = Some(None);
+        change.outcome = Some(None);
+    }
+    let mut events = plan.events.clone();
+    let waiting = |s: Option<Status>| s == Some(Status::WaitingOnPartner);
+    if waiting(plan.status) && case.status != Status::WaitingOnPartner {
+        change.waiting_since = Some(Some(now));
+        events.push(PlannedEvent {
+            actor: Actor::System,
+            event_type: EventType::ServiceLevel,
+            body: "Paused while we wait for the partner’s answer.".into(),
+            partner_visible: true,
+        });
+    } else if case.status == Status::WaitingOnPartner && plan.status.is_some_and(|s| s != Status::WaitingOnPartner) {
+        change.waiting_since = Some(None);
+        let since = case.waiting_since.map_or(now.date(), |t| t.date());
+        let days = business_days_between(since, now.date(), &rules.holidays);
+        if days > 0 && !plan.closes {
+            let due = add_business_days_on(case.due_date, days, &rules.holidays);
+            change.due_date = Some(due);
+            change.sla_paused_days = Some(case.sla_paused_days.saturating_add(i32::try_from(days).unwrap_or(0)));
+            let plural = if days == 1 { "" } else { "s" };
+            events.push(PlannedEvent {
+                actor: Actor::System,
+                event_type: EventType::ServiceLevel,
+                body: format!(
+                    "Resumed after {days} business day{plural} waiting on the partner; due {} (was {}).",
+                    long_date(due),
+                    long_date(case.due_date)
+                ),
+                partner_visible: false,
+            });
+        } else if !plan.closes {
+            events.push(PlannedEvent {
+                actor: Actor::System,
+                event_type: EventType::ServiceLevel,
+                body: format!("Resumed the same day; still due {}.", long_date(case.due_date)),
+                partner_visible: false,
+            });
+        }
+    }
     if !update_if_version(conn, case.id, version, &change, now)? {
         return Ok(None);
     }
-    let mut ids = Vec::with_capacity(plan.events.len());
-    for e in &plan.events {
+    let mut ids = Vec::with_capacity(events.len());
+    for e in &events {
         ids.push(cases::insert_event(
             conn,
             &NewEvent {
@@ -103,6 +152,38 @@ fn write_plan(
         )?);
     }
     Ok(Some(ids))
+}
+
+/// Queues the e-mails a staff action announces, in its transaction: the
+/// partner hears of replies and decisions, an assignee of a case given to
+/// them (never of their own doing).
+fn queue_mail(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    action: &Action,
+    plan: &Plan,
+    staff_id: i64,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let to_partner = |conn: &mut DbConnection, kind, body: &str| {
+        mail::queue(conn, kind, Some(case.id), &case.contact_email, Some(body.to_owned()), now).map(drop)
+    };
+    match action {
+        Action::Reply { message, .. } => {
+            let kind = if plan.status == Some(Status::WaitingOnPartner) || case.status == Status::WaitingOnPartner {
+                MailKind::SupportAsked
+            } else {
+                MailKind::SupportReplied
+            };
+            to_partner(conn, kind, message)
+        }
+        Action::Close { outcome: Outcome::Resolved, message } => to_partner(conn, MailKind::CaseResolved, message),
+        Action::Close { outcome: Outcome::Rejected, message } => to_partner(conn, MailKind::CaseRejected, message),
+        Action::Assign { staff_id: to, .. } => {
+            mail::queue_to_staff(conn, MailKind::CaseAssigned, case.id, *to, Some(staff_id), now)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Resolves a staff request against the stored case into the domain's action.
@@ -127,55 +208,76 @@ fn resolve(conn: &mut DbConnection, case: &CaseRow, request: StaffRequest) -> Re
 /// Applies a staff member's request to the case `reference`, made on
 /// `version`. An unknown case is `NotFound`.
 pub async fn apply(
-    db: &Db,
-    clock: &Clock,
-    rules: TriageRules,
+    ctx: &Ctx<'_>,
     reference: &str,
     version: i32,
     staff_id: i64,
     request: StaffRequest,
 ) -> Result<Applied, AppError> {
-    let (reference, now) = (reference.to_owned(), clock.now());
+    let (reference, now, rules) = (reference.to_owned(), ctx.clock.now(), ctx.config.triage.clone());
+    let applied = ctx
+        .db
+        .write(move |conn| {
+            let case = cases::find_by_reference(conn, &reference)?.ok_or(AppError::NotFound)?;
+            if case.version != version {
+                return Ok(Applied::Stale);
+            }
+            let confirmed = matches!(request, StaffRequest::Status { confirmed: true, .. });
+            let approving = matches!(request, StaffRequest::Status { to: Status::Approved, .. });
+            let action = match resolve(conn, &case, request)? {
+                Ok(action) => action,
+                Err(why) => return Ok(Applied::Refused(why)),
+            };
+            let mut plan = match actions::plan(case.kind, case.status, &action) {
+                Ok(p) => p,
+                Err(why) => return Ok(Applied::Refused(why)),
+            };
+            // Approving a listing whose page did not pass its check asks first,
+            // and says on the timeline that it was approved all the same.
+            let warning = if approving {
+                super::cases::landing_check_state(conn, &case)?.and_then(|c| c.approval_warning())
+            } else {
+                None
+            };
+            if let Some(warning) = warning {
+                if !confirmed {
+                    return Ok(Applied::NeedsConfirmation(warning));
+                }
+                tracing::info!(reference = %case.reference, staff_id, "approved despite the landing-page check");
+                if let Some(e) = plan.events.last_mut() {
+                    e.body = format!("{} – approved despite the landing-page check: {warning}", e.body);
+                }
+            }
+            if write_plan(conn, &case, version, &plan, Some(staff_id), &rules, now)?.is_none() {
+                return Ok(Applied::Stale);
+            }
+            queue_mail(conn, &case, &action, &plan, staff_id, now)?;
+            // Staff acting on the case have seen what the partner wrote.
+            if case.partner_unread_at.is_some() {
+                cases::mark_partner_read(conn, case.id)?;
+            }
+            // A case that closes can change the triage of the partner's other
+            // cases (a "Possible duplicate" of it no longer applies).
+            if plan.closes {
+                retriage_after_close(conn, case.id, &rules, now)?;
+            }
+            Ok(Applied::Done(plan))
+        })
+        .await?;
+    if matches!(applied, Applied::Done(_)) {
+        // An e-mail may be queued: send it now.
+        ctx.jobs.notify();
+    }
+    Ok(applied)
+}
+
+/// Marks the partner's latest message read (staff opened it and said so).
+pub async fn mark_partner_read(db: &Db, reference: &str) -> Result<(), AppError> {
+    let reference = reference.to_owned();
     db.write(move |conn| {
         let case = cases::find_by_reference(conn, &reference)?.ok_or(AppError::NotFound)?;
-        if case.version != version {
-            return Ok(Applied::Stale);
-        }
-        let confirmed = matches!(request, StaffRequest::Status { confirmed: true, .. });
-        let approving = matches!(request, StaffRequest::Status { to: Status::Approved, .. });
-        let action = match resolve(conn, &case, request)? {
-            Ok(action) => action,
-            Err(why) => return Ok(Applied::Refused(why)),
-        };
-        let mut plan = match actions::plan(case.kind, case.status, &action) {
-            Ok(p) => p,
-            Err(why) => return Ok(Applied::Refused(why)),
-        };
-        // Approving a listing whose page did not pass its check asks first,
-        // and says on the timeline that it was approved all the same.
-        let warning = if approving {
-            super::cases::landing_check_state(conn, &case)?.and_then(|c| c.approval_warning())
-        } else {
-            None
-        };
-        if let Some(warning) = warning {
-            if !confirmed {
-                return Ok(Applied::NeedsConfirmation(warning));
-            }
-            tracing::info!(reference = %case.reference, staff_id, "approved despite the landing-page check");
-            if let Some(e) = plan.events.last_mut() {
-                e.body = format!("{} – approved despite the landing-page check: {warning}", e.body);
-            }
-        }
-        if write_plan(conn, &case, version, &plan, Some(staff_id), now)?.is_none() {
-            return Ok(Applied::Stale);
-        }
-        // A case that closes can change the triage of the partner's other
-        // cases (a "Possible duplicate" of it no longer applies).
-        if plan.closes {
-            retriage_after_close(conn, case.id, &rules, now)?;
-        }
-        Ok(Applied::Done(plan))
+        cases::mark_partner_read(conn, case.id)?;
+        Ok(())
     })
     .await
 }
@@ -193,10 +295,12 @@ pub struct PartnerReply {
 /// What became of a partner's reply.
 #[derive(Debug)]
 pub enum PartnerReplied {
-    /// Stored; the case is back in review.
+    /// Stored (and a recently closed case reopened).
     Done {
         /// The case's reference.
         reference: String,
+        /// The reply reopened a closed case.
+        reopened: bool,
     },
     /// Refused: the problems, one per field (and whether the body itself
     /// was over its limit).
@@ -206,18 +310,35 @@ pub enum PartnerReplied {
         /// Answered 413.
         too_large: bool,
     },
-    /// The case is not waiting on the partner: nothing written.
-    NotWaiting,
+    /// The case is closed for replies (closed too long ago, or a
+    /// duplicate): nothing written; the message says to file a new case.
+    Closed(String),
+}
+
+/// Whether a partner's reply to `case` now would reopen it: closed as
+/// resolved or rejected less than `reopen_days` ago (0 = never).
+pub fn may_reopen(case: &CaseRow, reopen_days: u32, now: NaiveDateTime) -> bool {
+    reopen_days > 0
+        && matches!(case.status, Status::Resolved | Status::Rejected)
+        && case.closed_at.is_some_and(|t| now < t + chrono::Duration::days(i64::from(reopen_days)))
+}
+
+/// Whether the partner may write on `case` now.
+pub fn accepts_replies(case: &CaseRow, reopen_days: u32, now: NaiveDateTime) -> bool {
+    !case.status.is_closed() || may_reopen(case, reopen_days, now)
 }
 
 /// Checks and stores a partner's reply (and its attachment) on the case
-/// the tracking token opens.
+/// the tracking token opens. A reply is taken whenever the case is open
+/// (any number of them), and reopens a case closed within
+/// `FRONTLINE_REOPEN_DAYS`; the assignee is told by e-mail.
 pub async fn partner_reply(ctx: &Ctx<'_>, token: &str, reply: PartnerReply) -> Result<PartnerReplied, AppError> {
     let hash = super::cases::tracking_hash(token)?;
     let h = hash.clone();
     let case = ctx.db.read(move |conn| cases::find_by_tracking_hash(conn, &h)?.ok_or(AppError::NotFound)).await?;
-    if case.status != Status::WaitingOnPartner {
-        return Ok(PartnerReplied::NotWaiting);
+    let reopen_days = ctx.config.reopen_days;
+    if !accepts_replies(&case, reopen_days, ctx.clock.now()) {
+        return Ok(PartnerReplied::Closed(actions::msg::CLOSED_FILE_NEW.into()));
     }
     let mut errors = FieldErrors::new();
     let missing = actions::msg::PARTNER_REPLY_MISSING;
@@ -229,19 +350,7 @@ pub async fn partner_reply(ctx: &Ctx<'_>, token: &str, reply: PartnerReply) -> R
             None
         }
         Some(u) => match document::inspect_attachment_async(u.bytes.clone(), Limits::default()).await {
-            Ok(report) => Some(NewAttachment {
-                case_id: case.id,
-                event_id: None,
-                content_type: report.kind.content_type().into(),
-                size_bytes: i64::try_from(u.bytes.len()).unwrap_or(i64::MAX),
-                sha256: report.sha256_hex.clone(),
-                text_layer: report.text_layer.as_str().into(),
-                doc_class: report.class.as_str().into(),
-                invoice_number_found: None,
-                file_name: u.file_name,
-                data: u.bytes.to_vec(),
-                created_at: ctx.clock.now(),
-            }),
+            Ok(report) => Some(new_attachment(case.id, &u, &report, ctx.clock.now())),
             Err(e) => {
                 errors.add("attachment", e.message());
                 None
@@ -253,28 +362,60 @@ pub async fn partner_reply(ctx: &Ctx<'_>, token: &str, reply: PartnerReply) -> R
     };
     let now = ctx.clock.now();
     let reference = case.reference.clone();
+    let rules = ctx.config.triage.clone();
     let stored = ctx
         .db
         .write(move |conn| {
             let case = cases::find_by_tracking_hash(conn, &hash)?.ok_or(AppError::NotFound)?;
-            let Ok(plan) = actions::plan(case.kind, case.status, &Action::PartnerReply(message)) else {
-                return Ok(false);
+            let action = Action::PartnerReply { message, may_reopen: may_reopen(&case, reopen_days, now) };
+            let plan = match actions::plan(case.kind, case.status, &action) {
+                Ok(plan) => plan,
+                Err(why) => return Ok(Err(why)),
             };
-            let Some(event_ids) = write_plan(conn, &case, case.version, &plan, None, now)? else {
+            let Some(event_ids) = write_plan(conn, &case, case.version, &plan, None, &rules, now)? else {
                 // Changed between the read and the write (only possible outside SQLite's one writer).
-                return Ok(false);
+                return Ok(Err(actions::msg::STALE.into()));
             };
             if let Some(mut a) = attachment {
                 a.case_id = case.id;
                 a.event_id = event_ids.first().copied();
                 cases::insert_attachment(conn, &a)?;
             }
-            Ok(true)
+            cases::mark_partner_unread(conn, case.id, now)?;
+            if let Some(assignee) = case.assignee_id {
+                mail::queue_to_staff(conn, MailKind::PartnerReplied, case.id, assignee, None, now)?;
+            }
+            Ok(Ok(plan.reopens))
         })
         .await?;
-    if !stored {
-        return Ok(PartnerReplied::NotWaiting);
+    match stored {
+        Ok(reopened) => {
+            ctx.jobs.notify();
+            tracing::info!(%reference, reopened, "partner replied");
+            Ok(PartnerReplied::Done { reference, reopened })
+        }
+        Err(why) => Ok(PartnerReplied::Closed(why)),
     }
-    tracing::info!(%reference, "partner replied");
-    Ok(PartnerReplied::Done { reference })
+}
+
+/// An inspected upload as a row for a timeline entry.
+pub fn new_attachment(
+    case_id: i64,
+    u: &Upload,
+    report: &document::DocumentReport,
+    now: NaiveDateTime,
+) -> NewAttachment {
+    NewAttachment {
+        case_id,
+        event_id: None,
+        content_type: report.kind.content_type().into(),
+        size_bytes: i64::try_from(u.bytes.len()).unwrap_or(i64::MAX),
+        sha256: report.sha256_hex.clone(),
+        text_layer: report.text_layer.as_str().into(),
+        doc_class: report.class.as_str().into(),
+        invoice_number_found: None,
+        file_name: u.file_name.clone(),
+        data: u.bytes.to_vec(),
+        created_at: now,
+    }
 }

@@ -67,6 +67,8 @@ pub struct StaffView {
     pub batch: Option<BatchWindow>,
     /// For a directory request, where its landing-page check stands.
     pub check: Option<CheckState>,
+    /// The e-mail it caused, oldest first.
+    pub mail: Vec<crate::store::outbox::MailRow>,
 }
 
 /// Where a directory request's landing-page check stands; `None` for a KPI
@@ -114,6 +116,7 @@ pub async fn for_staff(db: &Db, clock: &Clock, reference: &str) -> Result<StaffV
             duplicate_of,
             batch: super::batches::current_batch(conn, &case, today)?,
             check: landing_check_state(conn, &case)?,
+            mail: crate::store::outbox::for_case(conn, case.id)?,
             case,
         })
     })

@@ -22,6 +22,7 @@ use super::limits::PostCount;
 
 use crate::domain::case::{CaseKind, Status, reference};
 use crate::domain::contact::Contact;
+use crate::domain::mail::MailKind;
 use crate::domain::timeline::{Actor, EventType};
 use crate::domain::triage::{CaseFacts, FlagSource, OtherCase, TriageRules, triage};
 use crate::error::AppError;
@@ -214,6 +215,10 @@ fn file(conn: &mut DbConnection, filing: Filing) -> Result<Filed, AppError> {
     store::insert_flags(conn, &flags)?;
     if kind == CaseKind::Directory {
         crate::store::jobs::insert(conn, crate::store::jobs::JobKind::LandingCheck, id, now)?;
+    }
+    crate::app::mail::queue(conn, MailKind::CaseReceived, Some(id), &case.contact_email, None, now)?;
+    for s in crate::store::staff::wanting_new_cases(conn)? {
+        crate::app::mail::queue(conn, MailKind::NewCase, Some(id), &s.email, None, now)?;
     }
     Ok(Filed::Created(reference))
 }
@@ -439,6 +444,8 @@ pub async fn file_kpi(ctx: &Ctx<'_>, s: KpiSubmission) -> Result<Outcome, AppErr
     let filed = store_filing(ctx, filing).await?;
     if let Filed::Created(reference) = &filed {
         tracing::info!(%reference, "KPI case filed");
+        // Its e-mail is queued: send it now.
+        ctx.jobs.notify();
     }
     Ok(outcome(filed, tracking))
 }
@@ -484,7 +491,7 @@ pub async fn file_directory(
     let filed = store_filing(ctx, filing).await?;
     if let Filed::Created(reference) = &filed {
         tracing::info!(%reference, "directory request filed");
-        // The landing-page check is queued: run it now.
+        // The landing-page check and the e-mail are queued: run them now.
         ctx.jobs.notify();
     }
     Ok(outcome(filed, tracking))

@@ -1,6 +1,7 @@
 //! Background jobs: the runner that claims due jobs from the database and
 //! runs them, and the jobs themselves (the landing-page check); the runner
-//! also does the once-a-day re-triage (`app::retriage::daily_retriage`).
+//! also delivers the e-mail outbox (`app::mail::deliver_due`) and does the
+//! once-a-day re-triage (`app::retriage::daily_retriage`).
 //!
 //! Jobs live in the `jobs` table, so a restart or another instance picks
 //! them up. The runner is woken through [`Wakeup`] and also polls
@@ -59,6 +60,10 @@ pub struct JobContext {
     pub config: Arc<Config>,
     /// The runner's wake-up.
     pub wakeup: Wakeup,
+    /// The server key (tracking links in e-mail).
+    pub keys: crate::keys::Keys,
+    /// Sends the outbox.
+    pub mailer: Arc<super::mail::Mailer>,
 }
 
 /// A running job runner; stop it with [`Runner::stop`] (dropping it also
@@ -111,7 +116,16 @@ async fn run(state: JobContext, mut stopped: watch::Receiver<()>) {
                 }
             },
         };
-        if busy {
+        // Mail is not cut off by a stop: a message sent but not marked sent
+        // would go out twice (each send is bounded by the SMTP time-out).
+        let sent = match super::mail::deliver_due(&state, &state.mailer).await {
+            Ok(n) => n > 0,
+            Err(e) => {
+                tracing::error!(error = ?e, "the job runner could not deliver e-mail");
+                false
+            }
+        };
+        if busy || sent {
             continue;
         }
         tokio::select! {

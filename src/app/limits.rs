@@ -127,3 +127,21 @@ pub async fn count_lookup_miss(
 ) -> Result<(), AppError> {
     count(db, clock, limit, format!("lookup:{address}"), LOOKUP_MESSAGE).await
 }
+
+const FIND_MESSAGE: &str = "Many case look-ups have been made from your network or for this reference in a short time, \
+     so this one was not made.";
+
+/// Counts a "find my case" request against the limits for its address and
+/// for the reference typed, in the caller's transaction (whether or not the
+/// pair matches a case, so the answer tells nothing).
+pub fn count_find(
+    conn: &mut DbConnection,
+    limit: Option<RateLimit>,
+    address: &str,
+    reference: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some(limit) = limit else { return Ok(()) };
+    hit(conn, limit, &format!("find:{address}"), now, FIND_MESSAGE)?;
+    hit(conn, limit, &format!("find-ref:{reference}"), now, FIND_MESSAGE)
+}

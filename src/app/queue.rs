@@ -45,6 +45,7 @@ pub async fn load(db: &Db, filters: &QueueFilters, me: i64) -> Result<Loaded, Ap
         statuses: filters.statuses(),
         assignee: Some(filters.assignee.resolve(me)),
         flag: filters.flag,
+        unread: filters.unread,
         needle: filters.needle(),
         candidates: None,
     };

@@ -129,10 +129,17 @@ pub fn retriage_because(
     let t = triage(&facts, &others, filed_on, today, rules);
 
     let mut changes: Vec<String> = Vec::new();
+    // The days the service level was paused waiting on the partner still count.
+    let paused = u32::try_from(case.sla_paused_days).unwrap_or(0);
+    let due_date = if paused == 0 {
+        t.due_date
+    } else {
+        crate::domain::calendar::add_business_days_on(t.due_date, paused, &rules.holidays)
+    };
     let new_columns = TriageColumns {
         priority: t.priority.as_i32(),
         priority_reason: t.priority_reason.clone(),
-        due_date: t.due_date,
+        due_date,
         guidance: t.guidance.join("\n"),
     };
     if case.priority != new_columns.priority {
@@ -145,7 +152,7 @@ pub fn retriage_because(
         changes.push(format!(
             "Due date {} → {}",
             crate::domain::calendar::long_date(case.due_date),
-            crate::domain::calendar::long_date(t.due_date)
+            crate::domain::calendar::long_date(due_date)
         ));
     }
     if case.guidance != new_columns.guidance {

@@ -32,8 +32,9 @@ pub mod msg {
     pub const PARTNER_REPLY_MISSING: &str = "Enter your reply";
     /// The version the form was made on is no longer current.
     pub const STALE: &str = "This case changed since you opened it – check the latest details and try again";
-    /// A partner reply when none is awaited.
-    pub const NOT_WAITING: &str = "Your case is not waiting for a reply from you, so nothing was sent. Open your tracking link again to see the latest status of your case.";
+    /// A partner reply to a case closed too long ago to reopen (or closed as
+    /// a duplicate).
+    pub const CLOSED_FILE_NEW: &str = "This case is closed, so your reply was not sent. If you still need help, file a new case and mention this reference.";
 }
 
 /// A multi-line text answer: trimmed, line endings unified, required and at
@@ -150,8 +151,14 @@ pub enum Action {
         /// The original's reference.
         original_reference: String,
     },
-    /// The partner answered from the tracking page.
-    PartnerReply(String),
+    /// The partner wrote from the tracking page (an answer, a correction,
+    /// or "it is still not fixed" on a closed case).
+    PartnerReply {
+        /// The text.
+        message: String,
+        /// The case closed recently enough to be reopened by this reply.
+        may_reopen: bool,
+    },
 }
 
 /// A timeline entry to write.
@@ -181,6 +188,8 @@ pub struct Plan {
     pub duplicate_of: Option<i64>,
     /// The case closes now (set `closed_at`).
     pub closes: bool,
+    /// A closed case opens again (clear `closed_at` and the outcome).
+    pub reopens: bool,
     /// Timeline entries, in the order they happen.
     pub events: Vec<PlannedEvent>,
 }
@@ -232,9 +241,10 @@ pub fn plan(kind: CaseKind, current: Status, action: &Action) -> Result<Plan, St
                 body: message.clone(),
                 partner_visible: true,
             });
-            if *set_waiting && let Ok(to) = current.transition(Status::WaitingOnPartner, kind) {
-                p.status = Some(to);
-                p.events.push(status_event(Actor::Staff, to));
+            // Waiting on the partner is possible from any open status.
+            if *set_waiting && !current.is_closed() && current != Status::WaitingOnPartner {
+                p.status = Some(Status::WaitingOnPartner);
+                p.events.push(status_event(Actor::Staff, Status::WaitingOnPartner));
             }
         }
         Action::Close { outcome, message } => {
@@ -262,19 +272,30 @@ pub fn plan(kind: CaseKind, current: Status, action: &Action) -> Result<Plan, St
                 partner_visible: false,
             });
         }
-        Action::PartnerReply(message) => {
-            if current != Status::WaitingOnPartner {
-                return Err(msg::NOT_WAITING.into());
+        Action::PartnerReply { message, may_reopen } => {
+            let reopening = matches!(current, Status::Resolved | Status::Rejected) && *may_reopen;
+            if current.is_closed() && !reopening {
+                return Err(msg::CLOSED_FILE_NEW.into());
             }
-            let to = current.transition(Status::InReview, kind)?;
-            p.status = Some(to);
             p.events.push(PlannedEvent {
                 actor: Actor::Partner,
                 event_type: EventType::PartnerReply,
                 body: message.clone(),
                 partner_visible: true,
             });
-            p.events.push(status_event(Actor::System, to));
+            if reopening {
+                p.status = Some(Status::InReview);
+                p.reopens = true;
+                p.events.push(PlannedEvent {
+                    actor: Actor::System,
+                    event_type: EventType::Reopened,
+                    body: format!("Reopened by the partner’s reply (it was {})", current.label().to_lowercase()),
+                    partner_visible: true,
+                });
+            } else if current == Status::WaitingOnPartner {
+                p.status = Some(Status::InReview);
+                p.events.push(status_event(Actor::System, Status::InReview));
+            }
         }
     }
     Ok(p)
@@ -336,7 +357,17 @@ mod tests {
         assert!(p.events[0].partner_visible);
         assert!(!p.events[1].partner_visible);
         assert_eq!(plan(CaseKind::Kpi, Status::InReview, &reply(false)).expect("ok").status, None);
-        assert_eq!(plan(CaseKind::Kpi, Status::Open, &reply(true)).expect("ok").status, None, "open cannot wait");
+        assert_eq!(
+            plan(CaseKind::Kpi, Status::Open, &reply(true)).expect("ok").status,
+            Some(Status::WaitingOnPartner),
+            "an open case can wait too"
+        );
+        assert_eq!(
+            plan(CaseKind::Directory, Status::Approved, &reply(true)).expect("ok").status,
+            Some(Status::WaitingOnPartner)
+        );
+        assert_eq!(plan(CaseKind::Kpi, Status::WaitingOnPartner, &reply(true)).expect("ok").status, None);
+        assert_eq!(plan(CaseKind::Kpi, Status::Resolved, &reply(true)).expect("ok").status, None);
     }
 
     #[test]
@@ -354,11 +385,19 @@ mod tests {
     }
 
     #[test]
-    fn a_partner_reply_is_only_taken_while_waiting() {
-        let reply = Action::PartnerReply("Here".into());
-        let p = plan(CaseKind::Kpi, Status::WaitingOnPartner, &reply).expect("ok");
+    fn a_partner_reply_is_taken_until_the_case_closes_and_reopens_a_recent_close() {
+        let reply = |may_reopen| Action::PartnerReply { message: "Here".into(), may_reopen };
+        let p = plan(CaseKind::Kpi, Status::WaitingOnPartner, &reply(false)).expect("ok");
         assert_eq!(p.status, Some(Status::InReview));
         assert_eq!(p.events[0].actor, Actor::Partner);
-        assert_eq!(plan(CaseKind::Kpi, Status::InReview, &reply), Err(msg::NOT_WAITING.into()));
+        let p = plan(CaseKind::Kpi, Status::InReview, &reply(false)).expect("taken while in review");
+        assert_eq!((p.status, p.events.len()), (None, 1));
+        assert_eq!(plan(CaseKind::Kpi, Status::Open, &reply(false)).expect("ok").status, None);
+        let p = plan(CaseKind::Kpi, Status::Resolved, &reply(true)).expect("reopens");
+        assert_eq!((p.status, p.reopens), (Some(Status::InReview), true));
+        assert_eq!(p.events[1].event_type, EventType::Reopened);
+        assert_eq!(plan(CaseKind::Kpi, Status::Rejected, &reply(false)), Err(msg::CLOSED_FILE_NEW.into()));
+        assert_eq!(plan(CaseKind::Kpi, Status::Duplicate, &reply(true)), Err(msg::CLOSED_FILE_NEW.into()));
+        assert_eq!(plan(CaseKind::Directory, Status::Published, &reply(true)), Err(msg::CLOSED_FILE_NEW.into()));
     }
 }

@@ -15,6 +15,7 @@ pub mod invoice_facts;
 pub mod kpi;
 pub mod landing_page;
 pub mod landing_url;
+pub mod mail;
 pub mod queue;
 pub mod rate;
 pub mod staff;

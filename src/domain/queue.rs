@@ -70,6 +70,8 @@ pub struct QueueFilters {
     pub assignee: AssigneeFilter,
     /// `flag`.
     pub flag: Option<FlagCode>,
+    /// `unread=1`: only cases with a partner message staff have not read.
+    pub unread: bool,
     /// `q`, trimmed, as typed.
     pub q: String,
     /// `page`, from 1.
@@ -87,6 +89,7 @@ impl Default for QueueFilters {
             status: None,
             assignee: AssigneeFilter::Anyone,
             flag: None,
+            unread: false,
             q: String::new(),
             page: 1,
             cursor: None,
@@ -192,6 +195,17 @@ impl QueueFilters {
                             format!("There is no flag called “{value}”. Choose a flag from the list.")
                         })?);
                 }
+                "unread" if !value.is_empty() => {
+                    out.unread = match value {
+                        "1" | "on" | "true" | "yes" => true,
+                        "0" | "off" | "false" | "no" => false,
+                        _ => {
+                            return Err(format!(
+                                "“{value}” is not a choice for New from the partner. Tick it or leave it."
+                            ));
+                        }
+                    };
+                }
                 "q" => {
                     if value.chars().count() > SEARCH_MAX_CHARS {
                         return Err(format!("Search must be {SEARCH_MAX_CHARS} characters or less."));
@@ -240,6 +254,9 @@ impl QueueFilters {
         }
         if let Some(f) = self.flag {
             out.push(("flag", f.as_str().to_string()));
+        }
+        if self.unread {
+            out.push(("unread", "1".to_string()));
         }
         if !self.q.is_empty() {
             out.push(("q", self.q.clone()));

@@ -53,6 +53,13 @@ pub fn without_overrides(raw: &str) -> String {
     raw.chars().filter(|c| !matches!(c, '\u{202A}'..='\u{202E}')).collect()
 }
 
+/// Text as people type it with an input method in full-width mode, folded
+/// to what it means: `ＫＰＩ－２０２６` → `KPI-2026` (Unicode NFKC).
+pub fn fold_width(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    raw.nfkc().collect()
+}
+
 /// Formats a count the way our messages write limits: 2,000.
 pub fn thousands(n: usize) -> String {
     let s = n.to_string();

@@ -65,11 +65,15 @@ pub enum EventType {
     Submitted,
     /// Listed in the directory.
     Published,
+    /// A closed case reopened by the partner's reply.
+    Reopened,
+    /// The service level paused or resumed while the case waited on the partner.
+    ServiceLevel,
 }
 
 impl EventType {
     /// Every kind of entry.
-    pub const ALL: [EventType; 15] = [
+    pub const ALL: [EventType; 17] = [
         EventType::Filed,
         EventType::Triaged,
         EventType::Retriaged,
@@ -85,6 +89,8 @@ impl EventType {
         EventType::LandingCheck,
         EventType::Submitted,
         EventType::Published,
+        EventType::Reopened,
+        EventType::ServiceLevel,
     ];
 
     /// Stored form.
@@ -105,6 +111,8 @@ impl EventType {
             Self::LandingCheck => "landing_check",
             Self::Submitted => "submitted",
             Self::Published => "published",
+            Self::Reopened => "reopened",
+            Self::ServiceLevel => "service_level",
         }
     }
 
@@ -134,6 +142,8 @@ impl EventType {
             Self::LandingCheck => ("Landing page checked".into(), true),
             Self::Submitted => ("Sent in the directory batch".into(), true),
             Self::Published => ("Published in the directory".into(), true),
+            Self::Reopened => (own("Case reopened"), false),
+            Self::ServiceLevel => ("Service level".into(), true),
         }
     }
 }

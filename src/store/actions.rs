@@ -18,6 +18,10 @@ pub struct CaseChange {
     pub outcome: Option<Option<String>>,
     pub resolution_message: Option<Option<String>>,
     pub closed_at: Option<Option<NaiveDateTime>>,
+    pub waiting_since: Option<Option<NaiveDateTime>>,
+    pub sla_paused_days: Option<i32>,
+    pub due_date: Option<chrono::NaiveDate>,
+    pub partner_unread_at: Option<Option<NaiveDateTime>>,
 }
 
 /// Writes `change`, bumps the version and `updated_at`, only if the case is

@@ -63,6 +63,13 @@ pub struct CaseRow {
     pub doc_total_minor: Option<i64>,
     /// Its currency (ISO 4217), when named.
     pub doc_total_currency: Option<String>,
+    /// Since when the case waits on the partner (its service level paused).
+    pub waiting_since: Option<NaiveDateTime>,
+    /// Business days the service level was paused in all (the due date
+    /// moved by as many).
+    pub sla_paused_days: i32,
+    /// When the partner wrote a message staff have not read yet.
+    pub partner_unread_at: Option<NaiveDateTime>,
 }
 
 /// A case to insert.
@@ -351,6 +358,19 @@ pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
 /// Records when the landing page was last checked.
 pub fn set_landing_checked_at(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(cases::table.find(id)).set(cases::landing_checked_at.eq(Some(at))).execute(conn).map(|_| ())
+}
+
+/// Notes that the partner wrote something staff have not read yet.
+pub fn mark_partner_unread(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(cases::table.find(id)).set(cases::partner_unread_at.eq(Some(at))).execute(conn).map(|_| ())
+}
+
+/// Notes that staff have read what the partner wrote.
+pub fn mark_partner_read(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+    diesel::update(cases::table.find(id))
+        .set(cases::partner_unread_at.eq(None::<NaiveDateTime>))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// What triage decided for a case, as stored on its row.

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod daily;
 pub mod jobs;
 mod migrations;
+pub mod outbox;
 mod pool;
 pub mod queue;
 pub mod rate;

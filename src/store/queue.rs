@@ -45,6 +45,8 @@ pub struct QueueFilter {
     pub assignee: Option<Assignee>,
     /// A flag code the case carries.
     pub flag: Option<FlagCode>,
+    /// Only cases with a partner message staff have not read.
+    pub unread: bool,
     /// Lower-cased search text (matched as a substring of `search_text`).
     pub needle: Option<String>,
     /// The ids the search index found for `needle`, when [`narrow`] looked
@@ -143,6 +145,7 @@ pub struct QueueRow {
     pub invoice_number: Option<String>,
     pub directory_name: Option<String>,
     pub country: Option<String>,
+    pub partner_unread_at: Option<NaiveDateTime>,
 }
 
 /// Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '\'`
@@ -239,6 +242,13 @@ fn condition(f: &QueueFilter, skip: Skip, plan: Plan) -> Condition {
         }
         Some(Assignee::Staff(id)) => c = Box::new(c.and(cases::assignee_id.assume_not_null().eq(id))),
     }
+    if f.unread {
+        c = if unindexed {
+            Box::new(c.and(sql::<Bool>("+cases.partner_unread_at IS NOT NULL")))
+        } else {
+            Box::new(c.and(cases::partner_unread_at.is_not_null()))
+        };
+    }
     if let Some(code) = &f.flag {
         if unindexed {
             let flagged = sql::<Bool>("+cases.id IN (SELECT case_id FROM case_flags WHERE code = ")
@@ -288,7 +298,7 @@ fn walk_is_cheaper(skipped: i64, limit: i64, matches: i64, all: i64) -> bool {
 /// Whether the counts can be read from `case_counts`: it is kept per kind,
 /// status and assignee, so a flag or a search needs the cases themselves.
 fn tallied(f: &QueueFilter) -> bool {
-    f.flag.is_none() && f.needle.is_none()
+    f.flag.is_none() && f.needle.is_none() && !f.unread
 }
 
 /// What the queue counts.

@@ -30,6 +30,7 @@ diesel::table! {
         disabled -> Bool,
         created_at -> Timestamp,
         may_send_batches -> Bool,
+        notify_new_cases -> Bool,
     }
 }
 
@@ -80,6 +81,9 @@ diesel::table! {
         doc_invoice_date -> Nullable<Date>,
         doc_total_minor -> Nullable<BigInt>,
         doc_total_currency -> Nullable<Text>,
+        waiting_since -> Nullable<Timestamp>,
+        sla_paused_days -> Integer,
+        partner_unread_at -> Nullable<Timestamp>,
     }
 }
 
@@ -161,6 +165,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        case_id -> Nullable<BigInt>,
+        kind -> Text,
+        recipient -> Text,
+        body -> Nullable<Text>,
+        message_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        run_after -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     batches (batch_key) {
         batch_key -> Text,
         status -> Text,
@@ -182,6 +204,7 @@ diesel::joinable!(attachments -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(case_flags -> cases (case_id));
 diesel::joinable!(jobs -> cases (case_id));
+diesel::joinable!(outbox -> cases (case_id));
 diesel::joinable!(sessions -> staff (staff_id));
 diesel::joinable!(case_events -> staff (staff_id));
 diesel::joinable!(cases -> staff (assignee_id));
@@ -206,6 +229,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_flags,
     sessions,
     jobs,
+    outbox,
     batches,
     pending_uploads,
 );

@@ -20,6 +20,8 @@ pub struct StaffRow {
     pub created_at: NaiveDateTime,
     /// An agent an admin allowed to submit and publish directory batches.
     pub may_send_batches: bool,
+    /// Wants an e-mail for every new case.
+    pub notify_new_cases: bool,
 }
 
 /// A staff account to insert.
@@ -32,6 +34,19 @@ pub struct NewStaff {
     pub password_hash: String,
     pub disabled: bool,
     pub created_at: NaiveDateTime,
+}
+
+/// Active accounts that asked for an e-mail for every new case.
+pub fn wanting_new_cases(conn: &mut DbConnection) -> QueryResult<Vec<StaffRow>> {
+    staff::table
+        .filter(staff::notify_new_cases.eq(true).and(staff::disabled.eq(false)))
+        .select(StaffRow::as_select())
+        .load(conn)
+}
+
+/// Turns the e-mail for every new case on or off for an account.
+pub fn set_notify_new_cases(conn: &mut DbConnection, id: i64, on: bool) -> QueryResult<usize> {
+    diesel::update(staff::table.find(id)).set(staff::notify_new_cases.eq(on)).execute(conn)
 }
 
 /// A session to insert (only the token's hash is stored).

@@ -12,6 +12,7 @@ use diesel::sql_types::Text;
 
 use crate::domain::batch::BatchStatus;
 use crate::domain::case::{CaseKind, Status};
+use crate::domain::mail::{MailKind, MailStatus};
 use crate::domain::timeline::{Actor, EventType};
 use crate::domain::triage::{Evidence, FlagCode, FlagSource};
 use crate::store::jobs::{JobKind, JobStatus};
@@ -59,6 +60,8 @@ stored_as_text! {
     BatchStatus => BatchStatusProxy, "batch status";
     JobKind => JobKindProxy, "job kind";
     JobStatus => JobStatusProxy, "job status";
+    MailKind => MailKindProxy, "mail kind";
+    MailStatus => MailStatusProxy, "mail status";
 }
 
 #[cfg(test)]

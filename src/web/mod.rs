@@ -66,6 +66,15 @@ async fn stylesheet() -> HttpResponse {
         .body(STYLESHEET)
 }
 
+const COPY_SCRIPT: &str = include_str!("../../static/copy.js");
+
+async fn copy_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(COPY_SCRIPT)
+}
+
 async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let ok = state
         .db
@@ -124,6 +133,7 @@ pub fn error_handlers() -> ErrorHandlers<actix_web::body::BoxBody> {
 /// All routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/app.css", web::get().to(stylesheet))
+        .route("/static/copy.js", web::get().to(copy_script))
         .route("/healthz", web::get().to(healthz))
         .configure(partner::configure)
         .configure(staff::configure)

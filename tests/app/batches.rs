@@ -246,6 +246,16 @@ async fn submitting_moves_the_batch_to_submitted_and_tells_the_partner_when_then
     assert!(track.contains(&format!("Published in the Learning Partner directory with the {} batch", batch.label())));
     let (_, html) = app.get_html(PAGE).await;
     assert!(html.contains(&format!("{} batch marked as published", batch.label())));
+
+    // Each partner was told twice, in the transactions that moved their case.
+    let first_id = app.case(&first).await.id;
+    let mail = app.db.read(move |c| Ok(frontline::store::outbox::for_case(c, first_id)?)).await.expect("outbox");
+    let kinds: Vec<&str> = mail.iter().map(|m| m.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["case_received", "batch_submitted", "batch_published"]);
+    assert!(mail.iter().all(|m| m.recipient == "ana@contoso-learning.com"), "{mail:?}");
+    let waiting_id = app.case(&waiting).await.id;
+    let mail = app.db.read(move |c| Ok(frontline::store::outbox::for_case(c, waiting_id)?)).await.expect("outbox");
+    assert_eq!(mail.len(), 1, "the request left for the next batch heard nothing more");
 }
 
 #[actix_web::test]

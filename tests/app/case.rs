@@ -245,7 +245,9 @@ async fn notes_are_internal_escaped_and_keep_line_breaks() {
 async fn a_reply_waits_on_the_partner_who_sees_it_on_the_tracking_page() {
     let (app, reference, track, _) = setup().await;
     let (_, tracking) = app.get_html(&track).await;
-    assert!(!tracking.contains("Send reply"), "no reply form while the case is not waiting");
+    // The partner may write whenever the case is open; waiting, the page asks.
+    assert!(tracking.contains("at any time while your case is open"), "the form is offered while open");
+    assert!(!tracking.contains("We are waiting for your answer"));
     to_in_review(&app, &reference).await;
     let html = act_422(&app, &reference, "reply", &[("message", ""), ("set_waiting", "on")]).await;
     assert!(html.contains("<a href=\"#reply-message\">Enter your reply to the partner</a>"));
@@ -267,6 +269,7 @@ async fn a_reply_waits_on_the_partner_who_sees_it_on_the_tracking_page() {
     assert!(tracking.contains("Which invoice date is on the document?<br>Thanks"));
     assert!(tracking.contains("Waiting for your reply"));
     assert!(tracking.contains("Send reply"), "the reply form shows while waiting");
+    assert!(tracking.contains("We are waiting for your answer"));
 }
 
 #[actix_web::test]
@@ -437,10 +440,14 @@ async fn the_partner_replies_with_an_attachment_and_the_case_returns_to_review()
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(r.bytes().await.expect("bytes").as_ref(), attached.as_slice());
 
-    // Once back in review, another reply is a conflict.
+    // Back in review, the partner may still write (a correction, a file
+    // forgotten): the status stays.
     let r = partner_reply(&app, &track, &keys, "And again", None).await;
-    assert_eq!(r.status().as_u16(), 409);
-    assert!(r.text().await.expect("body").contains("not waiting for a reply"));
+    assert_eq!(r.status().as_u16(), 303);
+    let case = app.case(&reference).await;
+    assert_eq!(case.status.as_str(), "in_review");
+    let replies = events(&app, case.id).await.into_iter().filter(|e| e.event_type.as_str() == "partner_reply").count();
+    assert_eq!(replies, 2);
 }
 
 #[actix_web::test]
@@ -464,7 +471,8 @@ async fn the_partner_sees_a_one_time_banner_after_replying() {
     let html = partner.get(app.url(&track)).send().await.expect("get").text().await.expect("body");
     assert!(html.contains("Reply sent – Frontline Support will look at your case again"));
     assert!(html.contains("Answer"));
-    assert!(!html.contains("Send reply"), "no form once the case is back in review");
+    assert!(!html.contains("We are waiting for your answer"), "no longer waiting once the case is back in review");
+    assert!(html.contains("at any time while your case is open"), "the form stays for anything more");
     let html = partner.get(app.url(&track)).send().await.expect("get").text().await.expect("body");
     assert!(!html.contains("Reply sent –"), "the banner shows once");
 }

@@ -18,6 +18,9 @@ pub struct TestApp {
     pub db: Db,
     /// The app's shared state (for calling library functions directly).
     pub state: frontline::web::AppState,
+    /// Where e-mail is written when no SMTP server is set.
+    pub mail_dir: std::path::PathBuf,
+    _mail: tempfile::TempDir,
     _guard: DbGuard,
 }
 
@@ -77,7 +80,10 @@ pub async fn spawn_app_with_clock(clock: frontline::clock::Clock, tweak: impl Fn
     config.bind = "127.0.0.1:0".into();
     config.workers = 2;
     config.pool_size = 4;
+    let mail = tempfile::tempdir().expect("mail dir");
+    config.mail.dir = mail.path().join("mail");
     tweak(&mut config);
+    let mail_dir = config.mail.dir.clone();
     let app = Application::build_with_clock(config, clock).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
@@ -88,7 +94,7 @@ pub async fn spawn_app_with_clock(clock: frontline::clock::Clock, tweak: impl Fn
         .cookie_store(true)
         .build()
         .expect("client");
-    TestApp { address, client, db, state, _guard: guard }
+    TestApp { address, client, db, state, mail_dir, _mail: mail, _guard: guard }
 }
 
 /// The hidden inputs of the first form on a page.

@@ -239,6 +239,7 @@ async fn a_job_left_running_by_a_dead_instance_is_taken_again_once_its_lease_end
 
     // Instance B, on the same database, runs jobs.
     let mut config = Config::defaults(app.db.url().clone());
+    config.mail.dir = app.mail_dir.clone();
     config.bind = "127.0.0.1:0".into();
     config.workers = 1;
     config.pool_size = 2;

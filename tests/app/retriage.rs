@@ -196,6 +196,7 @@ async fn the_daily_retriage_runs_once_a_day_however_many_instances_there_are() {
     let case = file_kpi_with(&app, invoice_of(2)).await;
     // A second instance on the same database, with its own job runner.
     let mut config = frontline::config::Config::defaults(app.db.url().clone());
+    config.mail.dir = app.mail_dir.clone();
     config.bind = "127.0.0.1:0".into();
     config.workers = 1;
     config.pool_size = 2;

@@ -68,8 +68,10 @@ fn database() -> (String, Box<dyn std::any::Any>) {
 
 fn start() -> Server {
     let (database_url, guard) = database();
+    let mail = std::env::temp_dir().join(format!("frontline-hostile-mail-{}", std::process::id()));
     let mut child = Command::new(env!("CARGO_BIN_EXE_frontline"))
         .arg("serve")
+        .env("FRONTLINE_MAIL_DIR", &mail)
         .env("DATABASE_URL", &database_url)
         .env("FRONTLINE_BIND", "127.0.0.1:0")
         .env("FRONTLINE_NO_JOBS", "1")

@@ -1,6 +1,7 @@
 //! The partner side: no account, two forms, and the tracking page.
 
 pub mod directory;
+pub mod find;
 
 pub mod kpi;
 pub mod multipart;
@@ -32,6 +33,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/cases/directory")
                 .app_data(web::FormConfig::default().limit(FORM_LIMIT_BYTES))
                 .route(web::post().to(directory::submit)),
+        )
+        .service(
+            web::resource("/track")
+                .app_data(web::FormConfig::default().limit(FORM_LIMIT_BYTES))
+                .route(web::get().to(find::show))
+                .route(web::post().to(find::submit)),
         )
         .route("/track/{token}", web::get().to(track::show))
         .route("/track/{token}/reply", web::post().to(track::reply));

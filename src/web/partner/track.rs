@@ -11,7 +11,7 @@ use super::{FLASH_COOKIE, FormKeys, check_form_token, multipart};
 use crate::app::case_actions::{self, PartnerReplied, PartnerReply};
 use crate::app::{self, cases::Tracked};
 use crate::checks::document;
-use crate::domain::actions::{self, MESSAGE_MAX_CHARS};
+use crate::domain::actions::MESSAGE_MAX_CHARS;
 use crate::domain::calendar::{BatchWindow, kpi_visible_from, long_date, month_name};
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::directory::country_name;
@@ -70,6 +70,9 @@ struct TrackPage {
     guidance: Vec<String>,
     messages: Vec<Message>,
     reply: Option<ReplyForm>,
+    reply_intro: &'static str,
+    closed_note: Option<String>,
+    tracking_url: String,
     max_chars: String,
     answers: Vec<Answer>,
     resolution: Option<String>,
@@ -249,7 +252,24 @@ async fn render(state: &AppState, token: &str, view: View, http: StatusCode) -> 
     let Tracked { case, events, files, batch } = app::cases::tracked(&state.db, &state.clock, token).await?;
     let (kind, status) = (case.kind, case.status);
     let View { fresh, banner, errors, reply } = view;
-    let reply = (status == Status::WaitingOnPartner).then(|| {
+    let now = state.clock.now();
+    let reopen_days = state.config.reopen_days;
+    let accepts = case_actions::accepts_replies(&case, reopen_days, now);
+    let reply_intro = match status {
+        Status::WaitingOnPartner => "We are waiting for your answer before we can go on with your case.",
+        s if s.is_closed() => {
+            "If something is still not right, reply here: your case opens again and Frontline Support looks at it again."
+        }
+        _ => "You can send support a message or a file at any time while your case is open.",
+    };
+    let closed_note = (!accepts).then(|| {
+        format!(
+            "This case is closed. If you still need help, file a new case and mention the reference {}.",
+            case.reference
+        )
+    });
+    let tracking_url = format!("{}/track/{token}", state.config.public_url);
+    let reply = accepts.then(|| {
         let (keys, message) = match reply {
             Some((old, message)) => {
                 (FormKeys::reissue(&state.keys, &reply_form_name(&case.reference), old, state.clock.unix()), message)
@@ -283,6 +303,9 @@ async fn render(state: &AppState, token: &str, view: View, http: StatusCode) -> 
             .filter_map(message_of)
             .collect(),
         reply,
+        reply_intro,
+        closed_note,
+        tracking_url,
         max_chars: thousands(MESSAGE_MAX_CHARS),
         answers: answers(&case, &evidence, |code| {
             omlp.iter().find(|t| t.code == code).map(|t| t.label.clone()).unwrap_or_else(|| code.to_string())
@@ -319,17 +342,20 @@ pub async fn show(
     )
     .await?;
     let token = token.into_inner();
-    let shown = show_case(&state, &req, &token).await;
-    if let Err(AppError::NotFound) = shown {
-        crate::app::limits::count_lookup_miss(
-            &state.db,
-            &state.clock,
-            state.config.rate_lookups,
-            &client::address(&req, &state),
-        )
-        .await?;
+    match show_case(&state, &req, &token).await {
+        Err(AppError::NotFound) => {
+            crate::app::limits::count_lookup_miss(
+                &state.db,
+                &state.clock,
+                state.config.rate_lookups,
+                &client::address(&req, &state),
+            )
+            .await?;
+            // A cut-short or mistyped link: offer to e-mail a working one.
+            super::find::form_response(&state, StatusCode::NOT_FOUND, true)
+        }
+        shown => shown,
     }
-    shown
 }
 
 async fn show_case(state: &AppState, req: &HttpRequest, token: &str) -> Result<HttpResponse, AppError> {
@@ -390,6 +416,11 @@ pub async fn reply(
             let view = View { fresh: false, banner: None, errors, reply: Some((keys, raw_message)) };
             render(&state, &token, view, http).await
         }
-        PartnerReplied::NotWaiting => Err(AppError::Conflict(actions::msg::NOT_WAITING.into())),
+        PartnerReplied::Closed(why) => {
+            let mut errors = FieldErrors::new();
+            errors.add("message", why);
+            let view = View { fresh: false, banner: None, errors, reply: Some((keys, raw_message)) };
+            render(&state, &token, view, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
     }
 }

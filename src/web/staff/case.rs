@@ -162,6 +162,10 @@ struct CasePage {
     /// Approving needs the "Approve anyway" tick: why.
     approval_warning: Option<String>,
     evidence: Vec<FileView>,
+    /// The partner wrote something no one on staff has read yet: when.
+    unread: Option<String>,
+    /// E-mail about the case, to the partner and to staff.
+    mails: Vec<MailView>,
     timeline: Vec<EntryView>,
     version: i32,
     staff_choices: Vec<Choice>,
@@ -171,6 +175,37 @@ struct CasePage {
     can_duplicate: bool,
     closed: bool,
     max_chars: String,
+}
+
+/// A line of the case's e-mail list.
+pub struct MailView {
+    /// What it was about.
+    pub label: &'static str,
+    /// Who it went to.
+    pub to: String,
+    /// Where it stands, in words.
+    pub state: String,
+    /// Not delivered, for good.
+    pub failed: bool,
+}
+
+fn mail_view(m: &crate::store::outbox::MailRow) -> MailView {
+    use crate::domain::mail::MailStatus;
+    let at = |t: chrono::NaiveDateTime| format!("{} at {} UTC", long_date(t.date()), t.format("%H:%M"));
+    let state = match m.status {
+        MailStatus::Sent => format!("Sent {}", at(m.sent_at.unwrap_or(m.created_at))),
+        MailStatus::Pending if m.attempts == 0 => "Waiting to be sent".to_owned(),
+        MailStatus::Pending => format!(
+            "Not sent yet: {} attempt{} failed ({}); next attempt {}",
+            m.attempts,
+            if m.attempts == 1 { "" } else { "s" },
+            m.last_error.as_deref().unwrap_or("no reason given"),
+            at(m.run_after)
+        ),
+        MailStatus::Sending => "Being sent".to_owned(),
+        MailStatus::Failed => format!("Not delivered: {}", m.last_error.as_deref().unwrap_or("no reason given")),
+    };
+    MailView { label: m.kind.label(), to: m.recipient.clone(), state, failed: m.status == MailStatus::Failed }
 }
 
 fn or_not_provided(v: Option<String>) -> String {
@@ -315,6 +350,7 @@ fn banner_text(
         },
         "status" => format!("Status changed to {}", status.label()),
         "note" => "Note added".into(),
+        "read" => "Marked as read".into(),
         "landing_check" => "The landing page will be checked again in a moment".into(),
         "reply_waiting" => "Reply sent – the case is now waiting on the partner".into(),
         "reply" => "Reply sent to the partner".into(),
@@ -334,7 +370,7 @@ fn render(
     banner: Option<&str>,
     http: StatusCode,
 ) -> Result<HttpResponse, AppError> {
-    let StaffView { case, flags, events, files, staff, duplicate_of, batch, check } = l;
+    let StaffView { case, flags, events, files, staff, duplicate_of, batch, check, mail } = l;
     let (kind, status) = (case.kind, case.status);
     let names: HashMap<i64, String> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
     let reference = case.reference.clone();
@@ -388,6 +424,8 @@ fn render(
             .and_then(|c| c.approval_warning()),
         evidence: files.iter().filter(|f| f.event_id.is_none()).map(|f| file_view(&reference, f)).collect(),
         timeline: timeline(&reference, &events, &files, &names),
+        unread: case.partner_unread_at.map(|t| format!("{} at {} UTC", long_date(t.date()), t.format("%H:%M"))),
+        mails: mail.iter().map(mail_view).collect(),
         version: case.version,
         staff_choices,
         status_choices,
@@ -496,6 +534,22 @@ pub async fn rerun_landing_check(
         Err(AppError::NotFound) => super::not_found_page(me),
         Err(e) => Err(e),
         Ok(()) => Ok(super::flash::redirect(&state, &case_path(&reference), "landing_check")),
+    }
+}
+
+/// `POST /staff/cases/{reference}/read`: the partner's new message is read.
+pub async fn mark_read(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&state, &form.csrf_token)?;
+    let reference = path.into_inner();
+    match case_actions::mark_partner_read(&state.db, &reference).await {
+        Err(AppError::NotFound) => super::not_found_page(me),
+        Err(e) => Err(e),
+        Ok(()) => Ok(super::flash::redirect(&state, &case_path(&reference), "read")),
     }
 }
 
@@ -675,8 +729,7 @@ async fn act(
         return load_and_render(&state, me, reference, values, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let version: i32 = form.version.trim().parse().unwrap_or(-1);
-    let rules = state.config.triage.clone();
-    let applied = match case_actions::apply(&state.db, &state.clock, rules, &reference, version, me.id, request).await {
+    let applied = match case_actions::apply(&state.ctx(), &reference, version, me.id, request).await {
         Err(AppError::NotFound) => return super::not_found_page(me),
         other => other?,
     };

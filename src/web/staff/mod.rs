@@ -1,5 +1,6 @@
 //! The staff side: sign-in, the queue, case handling, directory batches.
 
+pub mod account;
 pub mod accounts;
 pub mod auth;
 pub mod batches;
@@ -20,6 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/login", web::get().to(auth::login_form))
             .route("/login", web::post().to(auth::login))
             .route("/logout", web::post().to(auth::logout))
+            .route("/account", web::get().to(account::show))
+            .route("/account/notifications", web::post().to(account::set_notifications))
             .route("/queue", web::get().to(queue::show))
             .route("/queue/claim-next", web::post().to(queue::claim_next))
             .route("/directory/batches", web::get().to(batches::list))
@@ -43,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/cases/{reference}/resolve", web::post().to(case::resolve))
             .route("/cases/{reference}/duplicate", web::post().to(case::duplicate))
             .route("/cases/{reference}/landing-check", web::post().to(case::rerun_landing_check))
+            .route("/cases/{reference}/read", web::post().to(case::mark_read))
             .default_service(web::to(staff_not_found)),
     );
 }

@@ -50,6 +50,8 @@ pub struct Row {
     pub summary: String,
     pub priority: &'static str,
     pub flags: Vec<Tag>,
+    /// The partner wrote something staff have not read yet.
+    pub unread: bool,
     pub status: Tag,
     pub assignee: String,
     pub age: String,
@@ -79,6 +81,8 @@ struct QueuePage {
     statuses: Vec<Choice>,
     assignees: Vec<Choice>,
     flags: Vec<Choice>,
+    /// The "New from the partner" filter is on.
+    unread: bool,
     q: String,
     caption: String,
     rows: Vec<Row>,
@@ -235,6 +239,7 @@ fn row_view(r: &QueueRow, page: &app::queue::Page, state: &AppState) -> Row {
         summary: summary(r),
         priority: Priority::from_i32(r.priority).map(Priority::label).unwrap_or("Unknown"),
         flags: case_flags.into_iter().map(|f| Tag { label: f.label(), class: "tag--grey" }).collect(),
+        unread: r.partner_unread_at.is_some(),
         status: Tag { label: r.status.label(), class: status_class(r.status) },
         assignee: r.assignee_id.map(|id| staff_name(&page.staff, id)).unwrap_or_else(|| "Unassigned".into()),
         age: age_label(r.created_at, state.clock.now()),
@@ -281,6 +286,7 @@ fn view(
         statuses,
         assignees,
         flags,
+        unread: filters.unread,
         q: filters.q.clone(),
         rows,
         filtered: filters.is_filtered(),

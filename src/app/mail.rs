@@ -1,0 +1,375 @@
+//! E-mail: a message is queued in the outbox inside the transaction of the
+//! change that causes it ([`queue`]), and the job runner delivers the
+//! outbox ([`deliver_due`]): over SMTP when `FRONTLINE_SMTP_URL` is set,
+//! else as one `.eml` file per message in `FRONTLINE_MAIL_DIR`. A message is
+//! rendered when it is sent, from the case as it stands and the text staff
+//! wrote, so the outbox never holds a tracking token; internal notes and
+//! flags are never part of one.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use askama::Template;
+use chrono::NaiveDateTime;
+use lettre::message::header::{Header, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Tls, TlsParameters};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use super::jobs::{JobContext, backoff};
+use crate::config::MailSettings;
+use crate::domain::calendar::long_date;
+use crate::domain::case::CaseKind;
+use crate::domain::mail::{MailKind, MailStatus};
+use crate::error::AppError;
+use crate::keys::random_hex;
+use crate::store::DbConnection;
+use crate::store::cases::{self as cases_store, CaseRow};
+use crate::store::outbox::{self as store, MailRow, NewMail};
+
+/// Most messages one runner sends at once.
+const BATCH: i64 = 16;
+
+/// Attempts before a message that keeps failing for a passing reason is
+/// given up (with the backoff from `FRONTLINE_JOB_BACKOFF_SECONDS`: about
+/// two days at the default 30 s).
+pub const MAX_ATTEMPTS: i32 = 12;
+
+/// How long one SMTP exchange may take.
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Queues a message in the caller's transaction (the one making the change
+/// the message announces), due now.
+pub fn queue(
+    conn: &mut DbConnection,
+    kind: MailKind,
+    case_id: Option<i64>,
+    recipient: &str,
+    body: Option<String>,
+    now: NaiveDateTime,
+) -> Result<i64, AppError> {
+    let new = NewMail {
+        case_id,
+        kind,
+        recipient: recipient.to_owned(),
+        body,
+        message_id: random_hex(16),
+        status: MailStatus::Pending,
+        attempts: 0,
+        run_after: now,
+        created_at: now,
+    };
+    Ok(store::insert(conn, &new)?)
+}
+
+/// Queues `kind` to the staff member `staff_id` about a case, unless they
+/// are disabled or are the one who caused it (`actor`).
+pub fn queue_to_staff(
+    conn: &mut DbConnection,
+    kind: MailKind,
+    case_id: i64,
+    staff_id: i64,
+    actor: Option<i64>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    if actor == Some(staff_id) {
+        return Ok(());
+    }
+    if let Some(s) = crate::store::staff::by_id(conn, staff_id)?.filter(|s| !s.disabled) {
+        queue(conn, kind, Some(case_id), &s.email, None, now)?;
+    }
+    Ok(())
+}
+
+/// How messages leave: an SMTP server, or files in a directory.
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
+}
+
+/// Sends rendered messages; built once at start.
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+    /// The domain of `Message-ID`s (the From address's).
+    id_domain: String,
+    /// The base of links (no trailing slash).
+    public_url: String,
+}
+
+impl Mailer {
+    /// Builds the transport the settings ask for (creating the mail
+    /// directory when there is no SMTP server) and says in the log where
+    /// messages go.
+    pub fn new(settings: &MailSettings, public_url: &str) -> anyhow::Result<Self> {
+        let from: Mailbox =
+            settings.from.parse().map_err(|e| anyhow::anyhow!("FRONTLINE_MAIL_FROM {:?}: {e}", settings.from))?;
+        let id_domain = from.email.domain().to_owned();
+        let transport = match &settings.smtp_url {
+            Some(url) => {
+                let host = url.host_str().unwrap_or_default().trim_matches(['[', ']']).to_owned();
+                let user = percent_decode(url.username());
+                let pass = percent_decode(url.password().unwrap_or_default());
+                let tls = TlsParameters::new(host.clone())?;
+                let (tls, default_port) = match (url.scheme(), user.is_empty()) {
+                    ("smtps", _) => (Tls::Wrapper(tls), 465),
+                    (_, false) => (Tls::Required(tls), 587),
+                    _ => (Tls::None, 25),
+                };
+                let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.as_str())
+                    .port(url.port().unwrap_or(default_port))
+                    .tls(tls)
+                    .timeout(Some(SMTP_TIMEOUT));
+                if !user.is_empty() {
+                    b = b.credentials(Credentials::new(user, pass));
+                }
+                tracing::info!(server = %host, port = url.port().unwrap_or(default_port), "e-mail is sent over SMTP");
+                Transport::Smtp(b.build())
+            }
+            None => {
+                std::fs::create_dir_all(&settings.dir)
+                    .map_err(|e| anyhow::anyhow!("FRONTLINE_MAIL_DIR {}: {e}", settings.dir.display()))?;
+                let dir = std::fs::canonicalize(&settings.dir).unwrap_or_else(|_| settings.dir.clone());
+                tracing::info!(
+                    dir = %dir.display(),
+                    "no FRONTLINE_SMTP_URL: e-mail is written to this directory, one .eml file per message"
+                );
+                Transport::Files(AsyncFileTransport::new(&dir), dir)
+            }
+        };
+        Ok(Self { transport, from, id_domain, public_url: public_url.trim_end_matches('/').to_owned() })
+    }
+
+    /// The directory messages are written to, when there is no SMTP server.
+    pub fn mail_dir(&self) -> Option<&std::path::Path> {
+        match &self.transport {
+            Transport::Files(_, dir) => Some(dir),
+            Transport::Smtp(_) => None,
+        }
+    }
+
+    async fn send(&self, message: Message) -> Result<(), Failure> {
+        match &self.transport {
+            Transport::Smtp(t) => t.send(message).await.map(drop).map_err(|e| {
+                if e.is_permanent() { Failure::Permanent(e.to_string()) } else { Failure::Temporary(e.to_string()) }
+            }),
+            Transport::Files(t, _) => t.send(message).await.map(drop).map_err(|e| Failure::Temporary(e.to_string())),
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
+}
+
+/// Why a message was not sent.
+enum Failure {
+    /// Worth another try later (server down, mailbox busy, 4xx).
+    Temporary(String),
+    /// Refused for good (5xx, an address that cannot be used).
+    Permanent(String),
+}
+
+/// `List-Unsubscribe`, on the messages a staff member chose to receive.
+#[derive(Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
+    }
+}
+
+/// What every message template can show.
+pub struct MailData {
+    /// The case reference.
+    pub reference: String,
+    /// The company, or the directory name of a listing request.
+    pub name: String,
+    /// Who filed the case.
+    pub contact_name: String,
+    /// "KPI discrepancy" / "Directory listing".
+    pub kind_label: &'static str,
+    /// The tracking link (messages to the partner).
+    pub tracking_url: String,
+    /// The case page for staff (messages to staff).
+    pub staff_url: String,
+    /// Where to find a case with a lost link.
+    pub find_url: String,
+    /// What staff wrote, line by line (escaped by the HTML template).
+    pub lines: Vec<String>,
+    /// "Review by" date, in words.
+    pub due: String,
+    /// A directory listing request.
+    pub directory: bool,
+    /// Where a staff member turns off messages they chose to receive.
+    pub settings_url: String,
+}
+
+macro_rules! mail_templates {
+    ($($kind:ident => $txt_path:literal, $html_path:literal, $txt:ident, $html:ident;)*) => {
+        $(
+            #[derive(Template)]
+            #[template(path = $txt_path)]
+            struct $txt<'a> {
+                m: &'a MailData,
+            }
+
+            #[derive(Template)]
+            #[template(path = $html_path)]
+            struct $html<'a> {
+                m: &'a MailData,
+            }
+        )*
+
+        /// The plain-text and HTML bodies of a message.
+        fn bodies(kind: MailKind, m: &MailData) -> askama::Result<(String, String)> {
+            match kind {
+                $(MailKind::$kind => Ok(($txt { m }.render()?, $html { m }.render()?)),)*
+            }
+        }
+    };
+}
+
+mail_templates! {
+    CaseReceived => "mail/case_received.txt", "mail/case_received.html", CaseReceivedTxt, CaseReceivedHtml;
+    SupportAsked => "mail/support_asked.txt", "mail/support_asked.html", SupportAskedTxt, SupportAskedHtml;
+    SupportReplied => "mail/support_replied.txt", "mail/support_replied.html", SupportRepliedTxt, SupportRepliedHtml;
+    CaseResolved => "mail/case_resolved.txt", "mail/case_resolved.html", CaseResolvedTxt, CaseResolvedHtml;
+    CaseRejected => "mail/case_rejected.txt", "mail/case_rejected.html", CaseRejectedTxt, CaseRejectedHtml;
+    BatchSubmitted => "mail/batch_submitted.txt", "mail/batch_submitted.html", BatchSubmittedTxt, BatchSubmittedHtml;
+    BatchPublished => "mail/batch_published.txt", "mail/batch_published.html", BatchPublishedTxt, BatchPublishedHtml;
+    TrackingLink => "mail/tracking_link.txt", "mail/tracking_link.html", TrackingLinkTxt, TrackingLinkHtml;
+    PartnerReplied => "mail/partner_replied.txt", "mail/partner_replied.html", PartnerRepliedTxt, PartnerRepliedHtml;
+    CaseAssigned => "mail/case_assigned.txt", "mail/case_assigned.html", CaseAssignedTxt, CaseAssignedHtml;
+    NewCase => "mail/new_case.txt", "mail/new_case.html", NewCaseTxt, NewCaseHtml;
+}
+
+/// The subject line of a message.
+fn subject(kind: MailKind, m: &MailData) -> String {
+    let (r, n) = (&m.reference, &m.name);
+    match kind {
+        MailKind::CaseReceived => format!("[{r}] We received your case – {n}"),
+        MailKind::SupportAsked => format!("[{r}] Support needs your answer – {n}"),
+        MailKind::SupportReplied => format!("[{r}] Support replied – {n}"),
+        MailKind::CaseResolved => format!("[{r}] Your case is resolved – {n}"),
+        MailKind::CaseRejected => format!("[{r}] Your case was rejected – {n}"),
+        MailKind::BatchSubmitted => format!("[{r}] Your listing was sent to the directory – {n}"),
+        MailKind::BatchPublished => format!("[{r}] Your listing is published – {n}"),
+        MailKind::TrackingLink => format!("[{r}] Your tracking link – {n}"),
+        MailKind::PartnerReplied => format!("[{r}] The partner replied – {n}"),
+        MailKind::CaseAssigned => format!("[{r}] Assigned to you – {n}"),
+        MailKind::NewCase => format!("[{r}] New {} – {n}", m.kind_label.to_lowercase()),
+    }
+}
+
+/// What a message needs from the database.
+struct Loaded {
+    row: MailRow,
+    case: Option<CaseRow>,
+}
+
+impl Mailer {
+    fn data(&self, ctx: &JobContext, row: &MailRow, case: &CaseRow) -> MailData {
+        let base = &self.public_url;
+        MailData {
+            reference: case.reference.clone(),
+            name: case.directory_name.clone().unwrap_or_else(|| case.company_name.clone()),
+            contact_name: case.contact_name.clone(),
+            kind_label: case.kind.label(),
+            tracking_url: format!("{base}/track/{}", ctx.keys.tracking_token(&case.idempotency_key)),
+            staff_url: format!("{base}/staff/cases/{}", case.reference),
+            find_url: format!("{base}/track"),
+            lines: row.body.as_deref().unwrap_or_default().lines().map(str::to_owned).collect(),
+            due: long_date(case.due_date),
+            directory: case.kind == CaseKind::Directory,
+            settings_url: format!("{base}/staff/account"),
+        }
+    }
+
+    /// Renders a message; `Err` when it can never be sent as stored.
+    fn render(&self, ctx: &JobContext, loaded: &Loaded) -> Result<Message, String> {
+        let row = &loaded.row;
+        let case = loaded.case.as_ref().ok_or_else(|| "its case no longer exists".to_owned())?;
+        let data = self.data(ctx, row, case);
+        let (text, html) = bodies(row.kind, &data).map_err(|e| format!("template: {e}"))?;
+        let to: Mailbox = row
+            .recipient
+            .parse()
+            .map_err(|e| format!("the address {:?} cannot receive e-mail ({e})", row.recipient))?;
+        let mut b = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject(row.kind, &data))
+            .message_id(Some(format!("<{}@{}>", row.message_id, self.id_domain)));
+        if row.kind == MailKind::NewCase {
+            b = b.header(ListUnsubscribe(format!("<{}>", data.settings_url)));
+        }
+        b.multipart(MultiPart::alternative_plain_html(text, html)).map_err(|e| format!("message: {e}"))
+    }
+}
+
+/// Sends the due messages of the outbox; returns how many were claimed.
+pub async fn deliver_due(ctx: &JobContext, mailer: &Arc<Mailer>) -> Result<usize, AppError> {
+    let now = ctx.clock.now();
+    let lease_until = now + chrono::Duration::from_std(ctx.config.job_lease).unwrap_or(chrono::Duration::minutes(5));
+    let claimed = ctx
+        .db
+        .write(move |conn| {
+            let rows = store::claim_due(conn, now, lease_until, BATCH)?;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let case = match row.case_id {
+                    Some(id) => cases_store::find(conn, id).ok(),
+                    None => None,
+                };
+                out.push(Loaded { row, case });
+            }
+            Ok(out)
+        })
+        .await?;
+    let n = claimed.len();
+    for loaded in claimed {
+        deliver_one(ctx, mailer, loaded).await?;
+    }
+    Ok(n)
+}
+
+async fn deliver_one(ctx: &JobContext, mailer: &Arc<Mailer>, loaded: Loaded) -> Result<(), AppError> {
+    let (id, attempt, kind) = (loaded.row.id, loaded.row.attempts, loaded.row.kind);
+    let result = match mailer.render(ctx, &loaded) {
+        Ok(message) => mailer.send(message).await,
+        Err(why) => Err(Failure::Permanent(why)),
+    };
+    let now = ctx.clock.now();
+    let owned = match result {
+        Ok(()) => {
+            tracing::info!(mail = id, kind = kind.as_str(), "e-mail sent");
+            ctx.db.write(move |conn| Ok(store::finish(conn, id, attempt, MailStatus::Sent, now, None)?)).await?
+        }
+        Err(Failure::Temporary(why)) if attempt < MAX_ATTEMPTS => {
+            let wait = backoff(ctx.config.job_backoff_base, attempt);
+            tracing::warn!(mail = id, kind = kind.as_str(), attempt, error = %why, retry_in = ?wait, "e-mail not sent; it will be tried again");
+            let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(6));
+            ctx.db.write(move |conn| Ok(store::retry_at(conn, id, attempt, at, &why)?)).await?
+        }
+        Err(Failure::Temporary(why) | Failure::Permanent(why)) => {
+            tracing::error!(mail = id, kind = kind.as_str(), attempt, error = %why, "e-mail given up");
+            ctx.db.write(move |conn| Ok(store::finish(conn, id, attempt, MailStatus::Failed, now, Some(&why))?)).await?
+        }
+    };
+    if !owned {
+        tracing::warn!(mail = id, attempt, "e-mail lost its lease while being sent");
+    }
+    Ok(())
+}
