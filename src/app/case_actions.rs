@@ -43,6 +43,8 @@ pub enum StaffRequest {
         message: String,
         /// Wait on the partner if allowed.
         set_waiting: bool,
+        /// A file for the partner (same checks and limits as the invoice).
+        file: Option<Upload>,
     },
     /// Resolve or reject.
     Close {
@@ -66,6 +68,8 @@ pub enum Applied {
     /// Needs a second thought first (approving despite the landing-page
     /// check): the warning; nothing written.
     NeedsConfirmation(String),
+    /// The reply's file was refused (why): nothing written.
+    AttachmentRefused(String),
 }
 
 /// Writes a plan if the case is still at `version`; the ids of the timeline
@@ -195,7 +199,7 @@ fn resolve(conn: &mut DbConnection, case: &CaseRow, request: StaffRequest) -> Re
         },
         StaffRequest::Status { to, .. } => Action::ChangeStatus(to),
         StaffRequest::Note(body) => Action::Note(body),
-        StaffRequest::Reply { message, set_waiting } => Action::Reply { message, set_waiting },
+        StaffRequest::Reply { message, set_waiting, .. } => Action::Reply { message, set_waiting },
         StaffRequest::Close { outcome, message } => Action::Close { outcome, message },
         StaffRequest::Duplicate(original) => match cases::find_by_reference(conn, &original)? {
             Some(o) if o.id != case.id => Action::Duplicate { original_id: o.id, original_reference: o.reference },
@@ -215,6 +219,19 @@ pub async fn apply(
     request: StaffRequest,
 ) -> Result<Applied, AppError> {
     let (reference, now, rules) = (reference.to_owned(), ctx.clock.now(), ctx.config.triage.clone());
+    // A reply's file is examined before anything is written.
+    let attachment = match &request {
+        StaffRequest::Reply { file: Some(u), .. } if u.too_large => {
+            return Ok(Applied::AttachmentRefused(DocumentError::TooLarge.message()));
+        }
+        StaffRequest::Reply { file: Some(u), .. } => {
+            match document::inspect_attachment_async(u.bytes.clone(), Limits::default()).await {
+                Ok(report) => Some(new_attachment(0, u, &report, now)),
+                Err(e) => return Ok(Applied::AttachmentRefused(e.message())),
+            }
+        }
+        _ => None,
+    };
     let applied = ctx
         .db
         .write(move |conn| {
@@ -248,8 +265,14 @@ pub async fn apply(
                     e.body = format!("{} – approved despite the landing-page check: {warning}", e.body);
                 }
             }
-            if write_plan(conn, &case, version, &plan, Some(staff_id), &rules, now)?.is_none() {
+            let Some(event_ids) = write_plan(conn, &case, version, &plan, Some(staff_id), &rules, now)? else {
                 return Ok(Applied::Stale);
+            };
+            if let Some(mut a) = attachment {
+                // The file belongs to the reply, the plan's first entry.
+                a.case_id = case.id;
+                a.event_id = event_ids.first().copied();
+                cases::insert_attachment(conn, &a)?;
             }
             queue_mail(conn, &case, &action, &plan, staff_id, now)?;
             // Staff acting on the case have seen what the partner wrote.

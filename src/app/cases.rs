@@ -123,6 +123,25 @@ pub async fn for_staff(db: &Db, clock: &Clock, reference: &str) -> Result<StaffV
     .await
 }
 
+/// A file the partner may download from the tracking page: their evidence,
+/// or a file attached to a message they can see (theirs or support's);
+/// `NotFound` for anything else.
+pub async fn partner_attachment(db: &Db, token: &str, id: i64) -> Result<(CaseRow, AttachmentMeta, Vec<u8>), AppError> {
+    let hash = tracking_hash(token)?;
+    db.read(move |conn| {
+        let case = store::find_by_tracking_hash(conn, &hash)?.ok_or(AppError::NotFound)?;
+        let (meta, data) = store::attachment_data(conn, case.id, id)?.ok_or(AppError::NotFound)?;
+        if let Some(event_id) = meta.event_id {
+            let visible = store::events(conn, case.id, true)?.iter().any(|e| e.id == event_id);
+            if !visible {
+                return Err(AppError::NotFound);
+            }
+        }
+        Ok((case, meta, data))
+    })
+    .await
+}
+
 /// A file of the case `reference`: its metadata and bytes; `NotFound` for a
 /// file of another case.
 pub async fn attachment(db: &Db, reference: &str, id: i64) -> Result<(AttachmentMeta, Vec<u8>), AppError> {

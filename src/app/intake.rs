@@ -224,7 +224,7 @@ fn file(conn: &mut DbConnection, filing: Filing) -> Result<Filed, AppError> {
 }
 
 /// An uploaded file, as the request carried it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Upload {
     /// The name the browser gave (path parts and invisible characters removed).
     pub file_name: String,

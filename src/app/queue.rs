@@ -46,6 +46,7 @@ pub async fn load(db: &Db, filters: &QueueFilters, me: i64) -> Result<Loaded, Ap
         assignee: Some(filters.assignee.resolve(me)),
         flag: filters.flag,
         unread: filters.unread,
+        by_activity: filters.by_activity,
         needle: filters.needle(),
         candidates: None,
     };
@@ -71,7 +72,9 @@ pub async fn load(db: &Db, filters: &QueueFilters, me: i64) -> Result<Loaded, Ap
         // cursor that finds nothing (its cases closed since) falls back to
         // the page's number.
         let mut rows = match cursor {
-            Some(c) if page > 1 => store::page_from(conn, &query, &c, PAGE_SIZE, total, counts.all)?,
+            Some(c) if page > 1 && !query.by_activity => {
+                store::page_from(conn, &query, &c, PAGE_SIZE, total, counts.all)?
+            }
             _ => Vec::new(),
         };
         if rows.is_empty() {

@@ -72,6 +72,8 @@ pub struct QueueFilters {
     pub flag: Option<FlagCode>,
     /// `unread=1`: only cases with a partner message staff have not read.
     pub unread: bool,
+    /// `sort=activity`: latest activity first instead of most urgent first.
+    pub by_activity: bool,
     /// `q`, trimmed, as typed.
     pub q: String,
     /// `page`, from 1.
@@ -90,6 +92,7 @@ impl Default for QueueFilters {
             assignee: AssigneeFilter::Anyone,
             flag: None,
             unread: false,
+            by_activity: false,
             q: String::new(),
             page: 1,
             cursor: None,
@@ -206,6 +209,17 @@ impl QueueFilters {
                         }
                     };
                 }
+                "sort" if !value.is_empty() => {
+                    out.by_activity = match value {
+                        "activity" => true,
+                        "urgency" => false,
+                        _ => {
+                            return Err(format!(
+                                "“{value}” is not a sort order. Choose Most urgent first or Latest activity first."
+                            ));
+                        }
+                    };
+                }
                 "q" => {
                     if value.chars().count() > SEARCH_MAX_CHARS {
                         return Err(format!("Search must be {SEARCH_MAX_CHARS} characters or less."));
@@ -257,6 +271,9 @@ impl QueueFilters {
         }
         if self.unread {
             out.push(("unread", "1".to_string()));
+        }
+        if self.by_activity {
+            out.push(("sort", "activity".to_string()));
         }
         if !self.q.is_empty() {
             out.push(("q", self.q.clone()));

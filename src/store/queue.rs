@@ -47,6 +47,8 @@ pub struct QueueFilter {
     pub flag: Option<FlagCode>,
     /// Only cases with a partner message staff have not read.
     pub unread: bool,
+    /// Latest activity (`updated_at`) first, read by offset.
+    pub by_activity: bool,
     /// Lower-cased search text (matched as a substring of `search_text`).
     pub needle: Option<String>,
     /// The ids the search index found for `needle`, when [`narrow`] looked
@@ -405,6 +407,16 @@ pub fn page(
     total: i64,
     all: Option<i64>,
 ) -> QueryResult<Vec<QueueRow>> {
+    if f.by_activity {
+        let plan = page_plan(conn, f, offset, limit, total, all)?;
+        return cases::table
+            .filter(condition(f, Skip::Nothing, plan))
+            .select(QueueRow::as_select())
+            .order((cases::updated_at.desc(), cases::id.desc()))
+            .limit(limit)
+            .offset(offset)
+            .load(conn);
+    }
     let from_end = total - offset;
     let backward = offset > from_end;
     let skipped = if backward { (from_end - limit).max(0) } else { offset };

@@ -219,3 +219,115 @@ async fn a_duplicate_takes_no_replies() {
     assert!(!page.contains("Send reply"));
     tokio::time::sleep(Duration::from_millis(10)).await;
 }
+
+/// Posts a staff reply with a file, as the case page's multipart form does.
+async fn staff_reply_with_file(app: &TestApp, reference: &str, message: &str, file: (&str, Vec<u8>)) -> (u16, String) {
+    let (_, page) = app.get_html(&format!("/staff/cases/{reference}")).await;
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in hidden_inputs(&page) {
+        form = form.text(k, v);
+    }
+    form = form.text("message", message.to_string()).text("set_waiting", "on");
+    form = form.part("attachment", reqwest::multipart::Part::bytes(file.1).file_name(file.0.to_string()));
+    let r = app
+        .client
+        .post(app.url(&format!("/staff/cases/{reference}/reply")))
+        .multipart(form)
+        .send()
+        .await
+        .expect("reply");
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap_or_default())
+}
+
+/// The download links on a page.
+fn links(html: &str, prefix: &str) -> Vec<String> {
+    html.match_indices(prefix).map(|(i, _)| html[i..].chars().take_while(|c| *c != '"').collect()).collect()
+}
+
+#[actix_web::test]
+async fn files_go_both_ways_and_the_partner_downloads_them_as_attachments() {
+    let app = spawn_app_with(|c| c.run_jobs = false).await;
+    let (reference, track) = file_directory(&app).await;
+    app.sign_in_as("ana@frontline.example", "agent").await;
+
+    // A file that is not cleanly a PDF is refused next to its field; nothing is written.
+    let (status, body) =
+        staff_reply_with_file(&app, &reference, "See attached", ("x.pdf", fixture("damaged_garbage.pdf"))).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("reply-attachment-error"), "the error sits by the file field");
+    assert!(body.contains("See attached"), "the typed reply is kept");
+    assert_eq!(app.case(&reference).await.status.as_str(), "open");
+
+    let guide = fixture("invoice_chromium.pdf");
+    let (status, _) =
+        staff_reply_with_file(&app, &reference, "Our listing guide is attached", ("指南.pdf", guide.clone())).await;
+    assert_eq!(status, 303);
+    assert_eq!(app.case(&reference).await.status.as_str(), "waiting_on_partner");
+
+    // The partner sees support's file and downloads it.
+    let token_prefix = format!("{track}/attachments/");
+    let (_, page) = app.get_html(&track).await;
+    assert!(page.contains("指南.pdf"), "shown under its name");
+    let support_files = links(&page, &token_prefix);
+    assert_eq!(support_files.len(), 1, "{page}");
+    let r = app.second_client().get(app.url(&support_files[0])).send().await.expect("download");
+    assert_eq!(r.status().as_u16(), 200);
+    let disposition =
+        r.headers().get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    assert_eq!(r.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+    assert!(r.bytes().await.expect("bytes").as_ref() == guide.as_slice(), "the file as sent");
+
+    // The partner answers with a file and sees it on their side too.
+    let keys = hidden_inputs(&page);
+    let shot = fixture("invoice.png");
+    let (status, _) =
+        partner_reply_with(&app, &track, &keys, "Screenshot attached", Some(("截圖.png", shot.clone()))).await;
+    assert_eq!(status, 303);
+    let (_, page) = app.get_html(&track).await;
+    let files = links(&page, &token_prefix);
+    assert_eq!(files.len(), 2, "both sides of the thread");
+    let mut got = Vec::new();
+    for f in &files {
+        got.push(app.second_client().get(app.url(f)).send().await.expect("download").bytes().await.expect("bytes"));
+    }
+    assert!(got.iter().any(|b| b.as_ref() == shot.as_slice()), "the partner's own file downloads");
+    assert!(got.iter().any(|b| b.as_ref() == guide.as_slice()), "and support's");
+
+    // Staff see both files on the timeline.
+    let (_, case_page) = app.get_html(&format!("/staff/cases/{reference}")).await;
+    assert_eq!(links(&case_page, &format!("/staff/cases/{reference}/attachments/")).len(), 2);
+
+    // A file id of another case, or a bad token, is a 404.
+    let (_, other_track) = file_directory(&app).await;
+    let id = files[0].rsplit('/').next().expect("id");
+    let r = app.second_client().get(app.url(&format!("{other_track}/attachments/{id}"))).send().await.expect("get");
+    assert_eq!(r.status().as_u16(), 404);
+}
+
+#[actix_web::test]
+async fn the_queue_sorts_by_latest_activity() {
+    let app = spawn_app_with(|c| c.run_jobs = false).await;
+    let (a, a_track) = file_directory(&app).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let fields = with(directory_fields(), "partner_id", Some("7654322"));
+    let r = app.post_directory(&fields).await;
+    let (_, page) = app.get_html(&location(&r)).await;
+    let b = reference_in(&page).expect("reference");
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    let order =
+        |html: &str| (html.find(&format!(">{a}<")).expect("a listed"), html.find(&format!(">{b}<")).expect("b listed"));
+    let (_, q) = app.get_html("/staff/queue?sort=activity").await;
+    let (ia, ib) = order(&q);
+    assert!(ib < ia, "the newer filing first");
+    assert!(q.contains("<option value=\"activity\" selected>"), "the choice is kept");
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    partner_reply(&app, &a_track, "Any news?").await;
+    let (_, q) = app.get_html("/staff/queue?sort=activity").await;
+    let (ia, ib) = order(&q);
+    assert!(ia < ib, "the case the partner just wrote on first");
+    let (status, _) = app.get_html("/staff/queue?sort=sideways").await;
+    assert_eq!(status, 400, "an unknown sort names the choices");
+}

@@ -30,6 +30,8 @@ ALTER TABLE cases ADD COLUMN waiting_since TIMESTAMP;
 ALTER TABLE cases ADD COLUMN sla_paused_days INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE cases ADD COLUMN partner_unread_at TIMESTAMP;
 CREATE INDEX cases_partner_unread_idx ON cases (partner_unread_at);
+-- The queue sorted by latest activity.
+CREATE INDEX cases_updated_idx ON cases (updated_at);
 
 -- Staff who want an e-mail for every new case.
 ALTER TABLE staff ADD COLUMN notify_new_cases BOOLEAN NOT NULL DEFAULT FALSE;

@@ -41,7 +41,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(find::submit)),
         )
         .route("/track/{token}", web::get().to(track::show))
-        .route("/track/{token}/reply", web::post().to(track::reply));
+        .route("/track/{token}/reply", web::post().to(track::reply))
+        .route("/track/{token}/attachments/{id}", web::get().to(track::download));
 }
 
 #[derive(Template)]

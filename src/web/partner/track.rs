@@ -40,6 +40,18 @@ pub struct Message {
     pub at: String,
     /// The text, line by line (escaped when rendered).
     pub lines: Vec<String>,
+    /// Files attached to it, to download.
+    pub files: Vec<FileLink>,
+}
+
+/// A file the partner can download.
+pub struct FileLink {
+    /// Where.
+    pub href: String,
+    /// Its name as sent (text only; the download is named by Frontline).
+    pub name: String,
+    /// "PDF, 120 KB".
+    pub detail: String,
 }
 
 /// The reply form, when the case waits on the partner.
@@ -215,7 +227,7 @@ pub fn human_size(bytes: i64) -> String {
     }
 }
 
-fn message_of(e: &EventRow) -> Option<Message> {
+fn message_of(e: &EventRow, files: &[AttachmentMeta], token: &str) -> Option<Message> {
     let from = match (e.actor_type.as_str(), e.event_type.as_str()) {
         ("partner", _) => "You",
         ("system", _) => "Frontline",
@@ -226,6 +238,15 @@ fn message_of(e: &EventRow) -> Option<Message> {
         iso: e.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         at: format!("{} at {} UTC", long_date(e.created_at.date()), e.created_at.format("%H:%M")),
         lines: e.body.as_deref()?.lines().map(str::to_string).collect(),
+        files: files
+            .iter()
+            .filter(|f| f.event_id == Some(e.id))
+            .map(|f| FileLink {
+                href: format!("/track/{token}/attachments/{}", f.id),
+                name: crate::domain::text::strip_format_controls(&f.file_name),
+                detail: format!("{}, {}", short_type(&f.content_type), human_size(f.size_bytes)),
+            })
+            .collect(),
     })
 }
 
@@ -282,7 +303,7 @@ async fn render(state: &AppState, token: &str, view: View, http: StatusCode) -> 
     });
     let omlp = state.config.omlp_types.clone();
     let title = if fresh { "Case submitted".into() } else { format!("Case {}", case.reference) };
-    let evidence: Vec<AttachmentMeta> = files.into_iter().filter(|f| f.event_id.is_none()).collect();
+    let evidence: Vec<AttachmentMeta> = files.iter().filter(|f| f.event_id.is_none()).cloned().collect();
     let page = TrackPage {
         title,
         has_errors: !errors.is_empty(),
@@ -300,7 +321,7 @@ async fn render(state: &AppState, token: &str, view: View, http: StatusCode) -> 
         messages: events
             .iter()
             .filter(|e| !matches!(e.event_type.as_str(), "filed" | "resolved" | "rejected"))
-            .filter_map(message_of)
+            .filter_map(|e| message_of(e, &files, token))
             .collect(),
         reply,
         reply_intro,
@@ -423,4 +444,25 @@ pub async fn reply(
             render(&state, &token, view, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
+}
+
+/// `GET /track/{token}/attachments/{id}`: a file of the conversation (or the
+/// partner's own evidence), always as a download under a name Frontline
+/// builds, never rendered inline.
+pub async fn download(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, AppError> {
+    let address = client::address(&req, &state);
+    app::limits::lookups_allowed(&state.db, &state.clock, state.config.rate_lookups, &address).await?;
+    let (token, id) = path.into_inner();
+    let (case, meta, data) = match app::cases::partner_attachment(&state.db, &token, id).await {
+        Err(AppError::NotFound) => {
+            app::limits::count_lookup_miss(&state.db, &state.clock, state.config.rate_lookups, &address).await?;
+            return Err(AppError::NotFound);
+        }
+        other => other?,
+    };
+    crate::web::staff::case::file_response(&case.reference, &meta, data)
 }

@@ -33,11 +33,12 @@ use crate::web::{AppState, SummaryItem, html};
 
 /// Control ids in page order (the error summary follows it; ids are unique
 /// across the page's forms).
-const PAGE_ORDER: [&str; 8] = [
+const PAGE_ORDER: [&str; 9] = [
     "assignee",
     "status",
     "note-body",
     "reply-message",
+    "reply-attachment",
     "resolve-outcome",
     "resolve-message",
     "duplicate-original",
@@ -685,7 +686,7 @@ fn parse(
         }
         Which::Reply => e
             .check("reply-message", actions::parse_message(&f.message, msg::REPLY_MISSING, "Reply"))
-            .map(|message| StaffRequest::Reply { message, set_waiting: actions::ticked(&f.set_waiting) }),
+            .map(|message| StaffRequest::Reply { message, set_waiting: actions::ticked(&f.set_waiting), file: None }),
         Which::Resolve => {
             let outcome =
                 e.check("resolve-outcome", Outcome::parse(&f.outcome).ok_or_else(|| msg::OUTCOME_MISSING.to_string()));
@@ -720,10 +721,24 @@ async fn act(
     form: ActionForm,
     which: Which,
 ) -> Result<HttpResponse, AppError> {
+    act_with_file(state, me, reference, form, which, None).await
+}
+
+async fn act_with_file(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    reference: String,
+    form: ActionForm,
+    which: Which,
+    file: Option<crate::app::intake::Upload>,
+) -> Result<HttpResponse, AppError> {
     me.check_csrf(&state, &form.csrf_token)?;
     let values = values_of(which, &form);
     let mut errors = FieldErrors::new();
-    let request = parse(which, &form, &me, &reference, &mut errors);
+    let mut request = parse(which, &form, &me, &reference, &mut errors);
+    if let Some(StaffRequest::Reply { file: f, .. }) = request.as_mut() {
+        *f = file;
+    }
     let Some(request) = request.filter(|_| errors.is_empty()) else {
         // Unknown case: 404 rather than a form about nothing.
         return load_and_render(&state, me, reference, values, errors, None, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -749,6 +764,11 @@ async fn act(
             tracing::info!(reference = %reference, action = ?which, "case action refused");
             let mut e = FieldErrors::new();
             e.add(which.field(), m);
+            load_and_render(&state, me, reference, values, e, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Applied::AttachmentRefused(why) => {
+            let mut e = FieldErrors::new();
+            e.add("reply-attachment", why);
             load_and_render(&state, me, reference, values, e, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Applied::NeedsConfirmation(warning) => {
@@ -779,7 +799,43 @@ macro_rules! action_handler {
 action_handler!(assign, Which::Assign, "`POST /staff/cases/{reference}/assign`.");
 action_handler!(change_status, Which::Status, "`POST /staff/cases/{reference}/status`.");
 action_handler!(note, Which::Note, "`POST /staff/cases/{reference}/note`.");
-action_handler!(reply, Which::Reply, "`POST /staff/cases/{reference}/reply`.");
+/// `POST /staff/cases/{reference}/reply`: urlencoded, or multipart with an
+/// optional `attachment` for the partner (examined like an invoice).
+pub async fn reply(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    use actix_web::FromRequest;
+    let reference = path.into_inner();
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let form = web::Form::<ActionForm>::from_request(&req, &mut payload.into_inner()).await.map_err(|_| {
+            AppError::BadRequest("The reply form could not be read. Send it again from the case page.".into())
+        })?;
+        return act(state, me, reference, form.into_inner(), Which::Reply).await;
+    }
+    // Held until the file is stored: it bounds the uploads in memory.
+    let _upload = state.gates.uploads.enter().await?;
+    let parts = actix_multipart::Multipart::new(req.headers(), payload);
+    let data =
+        crate::web::partner::multipart::read(parts, "attachment", crate::checks::document::MAX_FILE_BYTES).await?;
+    let form = ActionForm {
+        csrf_token: data.get("csrf_token"),
+        version: data.get("version"),
+        message: data.get("message"),
+        set_waiting: data.get("set_waiting"),
+        ..ActionForm::default()
+    };
+    let file = data.file.filter(|f| f.too_large || !f.bytes.is_empty());
+    act_with_file(state, me, reference, form, Which::Reply, file).await
+}
 action_handler!(resolve, Which::Resolve, "`POST /staff/cases/{reference}/resolve`.");
 action_handler!(duplicate, Which::Duplicate, "`POST /staff/cases/{reference}/duplicate`.");
 
@@ -823,13 +879,19 @@ pub async fn download(
 ) -> Result<HttpResponse, AppError> {
     let (reference, id) = path.into_inner();
     let (meta, data) = app::cases::attachment(&state.db, &reference, id).await?;
+    file_response(&reference, &meta, data)
+}
+
+/// A stored file as a download: its detected type, a name Frontline builds,
+/// and headers that keep a browser from rendering or sniffing it.
+pub fn file_response(reference: &str, meta: &AttachmentMeta, data: Vec<u8>) -> Result<HttpResponse, AppError> {
     let (content_type, extension) = match meta.content_type.as_str() {
         t @ "application/pdf" => (t, "pdf"),
         t @ "image/png" => (t, "png"),
         t @ "image/jpeg" => (t, "jpg"),
         _ => ("application/octet-stream", "bin"),
     };
-    let name = download_name(&reference, meta.id, meta.event_id.is_none(), extension);
+    let name = download_name(reference, meta.id, meta.event_id.is_none(), extension);
     let mut res = HttpResponse::Ok().content_type(content_type).body(data);
     let h = res.headers_mut();
     h.insert(

@@ -83,6 +83,8 @@ struct QueuePage {
     flags: Vec<Choice>,
     /// The "New from the partner" filter is on.
     unread: bool,
+    /// Sorted by latest activity.
+    by_activity: bool,
     q: String,
     caption: String,
     rows: Vec<Row>,
@@ -287,16 +289,17 @@ fn view(
         assignees,
         flags,
         unread: filters.unread,
+        by_activity: filters.by_activity,
         q: filters.q.clone(),
         rows,
         filtered: filters.is_filtered(),
         prev: (number > 1).then(|| match before_first {
-            Some(c) if number > 2 => with_cursor(href(filters, number - 1), &c),
+            Some(c) if number > 2 && !filters.by_activity => with_cursor(href(filters, number - 1), &c),
             _ => href(filters, number - 1),
         }),
         next: (number < pages).then(|| match after_last {
-            Some(c) => with_cursor(href(filters, number + 1), &c),
-            None => href(filters, number + 1),
+            Some(c) if !filters.by_activity => with_cursor(href(filters, number + 1), &c),
+            _ => href(filters, number + 1),
         }),
         pages: page_links,
     }
