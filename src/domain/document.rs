@@ -1153,6 +1153,30 @@ fn looks_like_date_or_amount(token: &str) -> bool {
 /// Lines as printed (NFKC, whitespace runs one space, trimmed) and folded for matching
 /// (lowercase, Simplified Chinese folded to Traditional); empty lines are dropped.
 fn prepared(text: &str) -> (Vec<String>, Vec<Vec<char>>) {
+    use std::cell::RefCell;
+    /// Longest text whose lines are kept for the next question about it.
+    const MAX_KEPT: usize = 1 << 20;
+    type Kept = Option<(String, (Vec<String>, Vec<Vec<char>>))>;
+    // The classifier, the invoice number, the date and the total each ask
+    // for the same document's lines in turn: the worker folds it once.
+    thread_local! {
+        static LAST: RefCell<Kept> = const { RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        if let Some((kept, lines)) = last.borrow().as_ref()
+            && kept == text
+        {
+            return lines.clone();
+        }
+        let lines = prepare(text);
+        if text.len() <= MAX_KEPT {
+            *last.borrow_mut() = Some((text.to_owned(), lines.clone()));
+        }
+        lines
+    })
+}
+
+fn prepare(text: &str) -> (Vec<String>, Vec<Vec<char>>) {
     let mut shown = Vec::new();
     let mut folded = Vec::new();
     let mut line = String::new();
@@ -1198,9 +1222,31 @@ pub(super) fn is_han(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
 }
 
-/// A phrase of the rules folded as the text is, without its spaces.
-fn fold_phrase(phrase: &str) -> Vec<char> {
-    phrase.nfkc().flat_map(char::to_lowercase).map(to_traditional).filter(|c| !c.is_whitespace()).collect()
+/// A phrase of the rules folded as the text is, without its spaces. The
+/// rules' phrases are a fixed set looked for on every line of every
+/// document, so each thread folds each phrase once (NFKC on every call was
+/// a third of a 200-page invoice's examination).
+fn fold_phrase(phrase: &str) -> std::rc::Rc<[char]> {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    use std::rc::Rc;
+    /// Enough for every phrase of the rules; anything past it is folded each time.
+    const MAX_CACHED: usize = 4096;
+    thread_local! {
+        static FOLDED: RefCell<HashMap<String, Rc<[char]>>> = RefCell::new(HashMap::new());
+    }
+    FOLDED.with(|cache| {
+        if let Some(f) = cache.borrow().get(phrase) {
+            return f.clone();
+        }
+        let f: Rc<[char]> =
+            phrase.nfkc().flat_map(char::to_lowercase).map(to_traditional).filter(|c| !c.is_whitespace()).collect();
+        let mut cache = cache.borrow_mut();
+        if cache.len() < MAX_CACHED {
+            cache.insert(phrase.to_owned(), f.clone());
+        }
+        f
+    })
 }
 
 /// Simplified characters used by the rules, folded to their Traditional form.

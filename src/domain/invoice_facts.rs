@@ -712,7 +712,19 @@ fn currency_after(line: &[char], at: usize) -> Option<Cur> {
         start += 1;
     }
     let first = *line.get(start)?;
-    CURRENCIES.iter().filter(|(code, _)| code.starts_with(first)).find_map(|(code, cur)| {
+    // Asked at every word start of every line: the codes are looked up by
+    // their first character instead of tried one by one.
+    static BY_FIRST: std::sync::LazyLock<std::collections::HashMap<char, Vec<(&'static str, Cur)>>> =
+        std::sync::LazyLock::new(|| {
+            let mut map: std::collections::HashMap<char, Vec<(&'static str, Cur)>> = std::collections::HashMap::new();
+            for (code, cur) in CURRENCIES {
+                if let Some(c) = code.chars().next() {
+                    map.entry(c).or_default().push((code, *cur));
+                }
+            }
+            map
+        });
+    BY_FIRST.get(&first)?.iter().find_map(|(code, cur)| {
         let end = code_at(line, start, code)?;
         let glued =
             code.ends_with(|c: char| c.is_ascii_alphabetic()) && line.get(end).is_some_and(char::is_ascii_alphabetic);
