@@ -458,7 +458,8 @@ fn attr(tag: &str, name: &str) -> Option<String> {
 
 /// Signs in; returns the `frontline_session=…` cookie pair.
 async fn sign_in(base: &str) -> Result<String> {
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build()?;
+    // The sign-in form is bound to a pre-session cookie: keep it.
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build()?;
     let html = client.get(format!("{base}/staff/login")).send().await?.text().await?;
     let mut form: Vec<(String, String)> = html
         .split('<')

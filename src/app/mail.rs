@@ -214,6 +214,8 @@ pub struct MailData {
     pub directory: bool,
     /// Where a staff member turns off messages they chose to receive.
     pub settings_url: String,
+    /// When a listing sent in its batch should be visible, in words.
+    pub visible_by: String,
 }
 
 macro_rules! mail_templates {
@@ -294,6 +296,13 @@ impl Mailer {
             due: long_date(case.due_date),
             directory: case.kind == CaseKind::Directory,
             settings_url: format!("{base}/staff/account"),
+            visible_by: case
+                .batch_key
+                .as_deref()
+                .and_then(crate::domain::calendar::parse_batch_key)
+                .filter(|b| b.visible_by != chrono::NaiveDate::MAX)
+                .map(|b| long_date(b.visible_by))
+                .unwrap_or_default(),
         }
     }
 
@@ -339,37 +348,78 @@ pub async fn deliver_due(ctx: &JobContext, mailer: &Arc<Mailer>) -> Result<usize
         })
         .await?;
     let n = claimed.len();
+    // Sent one by one; what became of them is written in one transaction
+    // (two writes per batch, not one per message: the database's single
+    // writer also takes every filing). Once the server fails for a passing
+    // reason, the rest of the batch waits with it instead of each message
+    // waiting out its own time-out.
+    let mut outcomes = Vec::with_capacity(n);
+    let mut server_down: Option<String> = None;
     for loaded in claimed {
-        deliver_one(ctx, mailer, loaded).await?;
+        let (id, attempt, kind) = (loaded.row.id, loaded.row.attempts, loaded.row.kind);
+        let result = match (&server_down, mailer.render(ctx, &loaded)) {
+            (Some(why), Ok(_)) => Err(Failure::Temporary(why.clone())),
+            (None, Ok(message)) => mailer.send(message).await,
+            (_, Err(why)) => Err(Failure::Permanent(why)),
+        };
+        if let Err(Failure::Temporary(why)) = &result {
+            server_down.get_or_insert_with(|| why.clone());
+        }
+        outcomes.push(outcome(ctx, id, attempt, kind, result));
+    }
+    let lost = ctx
+        .db
+        .write(move |conn| {
+            let mut lost = Vec::new();
+            for o in &outcomes {
+                let owned = match &o.then {
+                    Then::Sent => store::finish(conn, o.id, o.attempt, MailStatus::Sent, o.at, None)?,
+                    Then::Retry(at, why) => store::retry_at(conn, o.id, o.attempt, *at, why)?,
+                    Then::GiveUp(why) => store::finish(conn, o.id, o.attempt, MailStatus::Failed, o.at, Some(why))?,
+                };
+                if !owned {
+                    lost.push(o.id);
+                }
+            }
+            Ok(lost)
+        })
+        .await?;
+    for id in lost {
+        tracing::warn!(mail = id, "e-mail lost its lease while being sent");
     }
     Ok(n)
 }
 
-async fn deliver_one(ctx: &JobContext, mailer: &Arc<Mailer>, loaded: Loaded) -> Result<(), AppError> {
-    let (id, attempt, kind) = (loaded.row.id, loaded.row.attempts, loaded.row.kind);
-    let result = match mailer.render(ctx, &loaded) {
-        Ok(message) => mailer.send(message).await,
-        Err(why) => Err(Failure::Permanent(why)),
-    };
-    let now = ctx.clock.now();
-    let owned = match result {
+/// What to record of one attempt.
+struct Recorded {
+    id: i64,
+    attempt: i32,
+    at: NaiveDateTime,
+    then: Then,
+}
+
+enum Then {
+    Sent,
+    Retry(NaiveDateTime, String),
+    GiveUp(String),
+}
+
+fn outcome(ctx: &JobContext, id: i64, attempt: i32, kind: MailKind, result: Result<(), Failure>) -> Recorded {
+    let at = ctx.clock.now();
+    let then = match result {
         Ok(()) => {
             tracing::info!(mail = id, kind = kind.as_str(), "e-mail sent");
-            ctx.db.write(move |conn| Ok(store::finish(conn, id, attempt, MailStatus::Sent, now, None)?)).await?
+            Then::Sent
         }
         Err(Failure::Temporary(why)) if attempt < MAX_ATTEMPTS => {
             let wait = backoff(ctx.config.job_backoff_base, attempt);
             tracing::warn!(mail = id, kind = kind.as_str(), attempt, error = %why, retry_in = ?wait, "e-mail not sent; it will be tried again");
-            let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(6));
-            ctx.db.write(move |conn| Ok(store::retry_at(conn, id, attempt, at, &why)?)).await?
+            Then::Retry(at + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(6)), why)
         }
         Err(Failure::Temporary(why) | Failure::Permanent(why)) => {
             tracing::error!(mail = id, kind = kind.as_str(), attempt, error = %why, "e-mail given up");
-            ctx.db.write(move |conn| Ok(store::finish(conn, id, attempt, MailStatus::Failed, now, Some(&why))?)).await?
+            Then::GiveUp(why)
         }
     };
-    if !owned {
-        tracing::warn!(mail = id, attempt, "e-mail lost its lease while being sent");
-    }
-    Ok(())
+    Recorded { id, attempt, at, then }
 }
