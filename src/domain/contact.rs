@@ -67,12 +67,12 @@ impl ContactInput {
     /// The answers with invisible formatting characters removed (every field
     /// here is one line).
     pub fn normalised(&self) -> Self {
-        let f = super::text::strip_format_controls;
+        use super::text::{fold_width, fold_width_in_name, strip_format_controls as f};
         Self {
-            partner_id: f(&self.partner_id),
-            company_name: f(&self.company_name),
-            contact_name: f(&self.contact_name),
-            contact_email: f(&self.contact_email),
+            partner_id: fold_width(&f(&self.partner_id)),
+            company_name: fold_width_in_name(&f(&self.company_name)),
+            contact_name: fold_width_in_name(&f(&self.contact_name)),
+            contact_email: fold_width(&f(&self.contact_email)),
             contact_role: f(&self.contact_role),
         }
     }

@@ -88,7 +88,8 @@ impl KpiInput {
     /// The answers with invisible formatting characters removed from every
     /// one-line field (the description keeps what free text needs).
     pub fn normalised(&self) -> Self {
-        let f = super::text::strip_format_controls;
+        // Numbers and codes typed in full-width mode read as what they mean.
+        let f = |v: &str| super::text::fold_width(&super::text::strip_format_controls(v));
         Self {
             contact: self.contact.normalised(),
             month: f(&self.month),
@@ -188,6 +189,24 @@ pub fn parse_month_word(raw: &str) -> Option<u32> {
     None
 }
 
+/// The message for a year written with 2 or 3 digits, naming the year it
+/// probably means: a Republic of China year as printed on Taiwanese invoices
+/// (民國 115 = 2026), or a two-digit year (26 = 2026).
+fn short_year_hint(y: &str, today: NaiveDate) -> Option<String> {
+    if !(2..=3).contains(&y.len()) || !y.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let n: i32 = y.parse().ok()?;
+    let (roc, two_digit) = (n + 1911, 2000 + n);
+    if y.len() == 3 && (EARLIEST_YEAR..=today.year()).contains(&roc) {
+        Some(format!("Year must include 4 numbers – {y} looks like a Republic of China (民國) year: enter it as {roc}"))
+    } else if y.len() == 2 && two_digit <= today.year() {
+        Some(format!("Year must include 4 numbers, like {two_digit}"))
+    } else {
+        None
+    }
+}
+
 /// Parses the KPI month pair, recording errors on `month` or `year`.
 pub fn parse_kpi_month(month: &str, year: &str, today: NaiveDate, errors: &mut FieldErrors) -> Option<(u32, i32)> {
     let (m, y) = (month.trim(), year.trim());
@@ -208,7 +227,7 @@ pub fn parse_kpi_month(month: &str, year: &str, today: NaiveDate, errors: &mut F
     }
     let year_ok = y.len() == 4 && y.chars().all(|c| c.is_ascii_digit());
     if !year_ok {
-        errors.add("year", "Year must include 4 numbers");
+        errors.add("year", short_year_hint(y, today).unwrap_or_else(|| "Year must include 4 numbers".into()));
     }
     let Some(month_n) = parse_month_word(m) else {
         errors.add("month", "KPI month must be a real date");
@@ -461,7 +480,7 @@ mod tests {
         let (_, e) = month_errors("3", "");
         assert_eq!(e.get("year"), Some("KPI month must include a year"));
         let (_, e) = month_errors("3", "26");
-        assert_eq!(e.get("year"), Some("Year must include 4 numbers"));
+        assert_eq!(e.get("year"), Some("Year must include 4 numbers, like 2026"), "a short year names the year it means");
         let (_, e) = month_errors("13", "2026");
         assert_eq!(e.get("month"), Some("KPI month must be a real date"));
         let (_, e) = month_errors("1", "1999");
@@ -551,5 +570,28 @@ mod tests {
         assert_eq!(parse_description(" a\r\nb "), Ok(Some("a\nb".into())));
         assert!(parse_description(&"字".repeat(2001)).is_err());
         assert!(parse_description(&"字".repeat(2000)).is_ok());
+    }
+
+    #[test]
+    fn full_width_input_and_short_years_are_read_as_meant() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+        let mut e = FieldErrors::new();
+        let input = KpiInput { month: "４".into(), year: "２０２６".into(), ..KpiInput::default() }.normalised();
+        assert_eq!(parse_kpi_month(&input.month, &input.year, today, &mut e), Some((4, 2026)));
+        assert!(e.is_empty());
+        let mut e = FieldErrors::new();
+        assert_eq!(parse_kpi_month("4", "115", today, &mut e), None);
+        let said = e.get("year").expect("year error").to_string();
+        assert!(said.contains("Republic of China") && said.contains("2026"), "{said}");
+        let mut e = FieldErrors::new();
+        parse_kpi_month("4", "26", today, &mut e);
+        assert_eq!(e.get("year"), Some("Year must include 4 numbers, like 2026"));
+        let mut e = FieldErrors::new();
+        parse_kpi_month("4", "20266", today, &mut e);
+        assert_eq!(e.get("year"), Some("Year must include 4 numbers"));
+        assert_eq!(
+            parse_kpi_value(&KpiInput { kpi_value: "１２．５".into(), ..KpiInput::default() }.normalised().kpi_value),
+            Ok("12.5".into())
+        );
     }
 }

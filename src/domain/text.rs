@@ -54,10 +54,25 @@ pub fn without_overrides(raw: &str) -> String {
 }
 
 /// Text as people type it with an input method in full-width mode, folded
-/// to what it means: `ＫＰＩ－２０２６` → `KPI-2026` (Unicode NFKC).
+/// to what it means: `ＫＰＩ－２０２６` → `KPI-2026`, `１２．５` → `12.5`
+/// (Unicode NFKC). For numbers, codes, identifiers and addresses.
 pub fn fold_width(raw: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     raw.nfkc().collect()
+}
+
+/// A name as typed, with only the full-width forms of ASCII (and the
+/// ideographic space) folded: `ＡＢＣ 有限公司` → `ABC 有限公司`; anything
+/// else in a name is kept as written (NFKC would also rewrite ligatures,
+/// superscripts and half-width kana).
+pub fn fold_width_in_name(raw: &str) -> String {
+    raw.chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            _ => c,
+        })
+        .collect()
 }
 
 /// Formats a count the way our messages write limits: 2,000.

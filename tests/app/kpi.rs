@@ -246,3 +246,43 @@ async fn an_invoice_that_passed_is_kept_while_the_partner_fixes_another_answer()
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.text().await.expect("body").contains("Select the invoice file"));
 }
+
+#[actix_web::test]
+async fn numbers_typed_in_full_width_mode_are_read_as_meant_and_a_roc_year_is_named() {
+    let app = spawn_app().await;
+    let (m, y) = visible_month();
+    let wide = |s: &str| -> String {
+        s.chars()
+            .map(|c| if c.is_ascii_graphic() { char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c) } else { c })
+            .collect()
+    };
+    let mut fields = kpi_fields();
+    for (name, value) in [
+        ("partner_id", "1234567".to_string()),
+        ("month", m.to_string()),
+        ("year", y.to_string()),
+        ("purchase_unit", "25".to_string()),
+        ("invoice_number", "INV-2026-0423".to_string()),
+        ("kpi_value", "12.5".to_string()),
+        ("revenue_value", "1,250.50".to_string()),
+    ] {
+        fields = with(fields, name, Some(&wide(&value)));
+    }
+    let r = app.post_kpi(&fields, Some(("invoice.pdf", fixture("invoice_chromium.pdf")))).await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap_or_default());
+    let (_, page) = app.get_html(&location(&r)).await;
+    let case = app.case(&reference_in(&page).expect("reference")).await;
+    assert_eq!(case.partner_id, "1234567");
+    assert_eq!((case.kpi_month, case.kpi_year), (Some(m as i32), Some(y)));
+    assert_eq!(case.invoice_number.as_deref(), Some("INV-2026-0423"));
+    assert_eq!(case.purchase_unit, Some(25));
+    assert_eq!(case.revenue_minor, Some(125_050));
+
+    // A Republic of China year is refused with the year it means.
+    let roc = (y - 1911).to_string();
+    let r = app.post_kpi(&with(kpi_fields(), "year", Some(&roc)), None).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let body = html_unescape(&r.text().await.expect("body"));
+    assert!(body.contains(&format!("{roc} looks like a Republic of China (民國) year: enter it as {y}")), "{body}");
+    assert!(body.contains(&format!("value=\"{roc}\"")), "the typed year is kept");
+}
