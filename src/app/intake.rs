@@ -110,6 +110,8 @@ fn base_case(
 
 /// Lower-cased text the queue's search looks in.
 pub fn search_text(c: &NewCase) -> String {
+    // The landing page as staff read and type it (an IDN host in Unicode).
+    let landing = c.landing_page_url.as_deref().map(crate::domain::landing_url::display_url);
     [
         Some(c.reference.as_str()),
         Some(c.partner_id.as_str()),
@@ -118,6 +120,7 @@ pub fn search_text(c: &NewCase) -> String {
         c.invoice_number.as_deref(),
         c.invoice_number_norm.as_deref(),
         c.directory_name.as_deref(),
+        landing.as_deref(),
     ]
     .into_iter()
     .flatten()

@@ -268,6 +268,40 @@ pub fn parse_landing_url_on_ports(input: &str, deny: &[String], ports: &[u16]) -
     })
 }
 
+/// A host as people read it: an internationalised domain name in Unicode
+/// (`xn--g5tv78d7jilye.xn--kpry57d` → `微軟訓練.台灣`); anything else, or a
+/// label that does not decode, as it is.
+pub fn unicode_host(host: &str) -> String {
+    let (unicode, result) = idna::domain_to_unicode(host);
+    if result.is_ok() && !unicode.chars().any(|c| c.is_control() || super::text::is_format_control(c)) {
+        unicode
+    } else {
+        host.to_owned()
+    }
+}
+
+/// A stored URL as people read it: the host in Unicode and the path, query
+/// and fragment percent-decoded where they decode to readable UTF-8
+/// (`https://微軟訓練.台灣/課程/azure`). What is stored and fetched stays the
+/// ASCII form; this is for showing and searching only.
+pub fn display_url(stored: &str) -> String {
+    let Ok(url) = url::Url::parse(stored) else { return stored.to_owned() };
+    let Some(host) = url.host_str() else { return stored.to_owned() };
+    let mut out = format!("{}://{}", url.scheme(), unicode_host(host));
+    if let Some(port) = url.port() {
+        out.push_str(&format!(":{port}"));
+    }
+    let rest = &stored[url[..url::Position::BeforePath].len()..];
+    let decoded = percent_encoding::percent_decode_str(rest).decode_utf8();
+    match decoded {
+        Ok(d) if !d.chars().any(|c| c.is_control() || c.is_whitespace() || super::text::is_format_control(c)) => {
+            out.push_str(&d);
+        }
+        _ => out.push_str(rest),
+    }
+    out
+}
+
 /// The registrable domain ("eTLD+1") of a host name, via the Public Suffix
 /// List, in lower-case ASCII (punycode) form; `None` for IP addresses, single
 /// labels, bare public suffixes (`co.uk`) and names under an unknown suffix
@@ -639,5 +673,29 @@ mod tests {
             assert_eq!(normalize_deny_entry(d).as_deref(), Some(d.as_str()), "{d} normalised");
             assert!(registrable_domain(d).is_some(), "{d} is a real registrable domain");
         }
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::*;
+
+    #[test]
+    fn idn_hosts_and_paths_are_shown_in_unicode() {
+        let stored = url::Url::parse("https://微軟訓練.台灣/課程/azure?q=雲").expect("url").to_string();
+        assert!(stored.starts_with("https://xn--"), "{stored}");
+        assert_eq!(display_url(&stored), "https://微軟訓練.台灣/課程/azure?q=雲");
+        assert_eq!(
+            display_url("https://example.com:8443/a%20b"),
+            "https://example.com:8443/a%20b",
+            "a space stays encoded"
+        );
+        assert_eq!(
+            display_url("https://example.com/%E2%80%AEexe"),
+            "https://example.com/%E2%80%AEexe",
+            "no bidi override"
+        );
+        assert_eq!(display_url("not a url"), "not a url");
+        assert_eq!(unicode_host("xn--kpry57d"), "台灣");
     }
 }

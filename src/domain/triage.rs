@@ -671,6 +671,9 @@ fn triage_directory(
     let refs = duplicate_references(partner_cases, |c| c.kind == CaseKindTag::Directory);
     push_duplicates(&mut flags, &mut guidance, &refs, "a directory addition", "your directory addition");
 
+    // Reasons name domains as people read them (IDN in Unicode); the
+    // comparisons use the stored ASCII form.
+    let shown = |d: &str| super::landing_url::unicode_host(d);
     // Ownership (internal only).
     let ownership_reason = match &contact {
         _ if landing.is_empty() => Some(
@@ -678,11 +681,14 @@ fn triage_directory(
                 .to_owned(),
         ),
         None => Some(format!(
-            "The contact has no email domain to compare with the landing page domain {landing}, so ownership could not be verified."
+            "The contact has no email domain to compare with the landing page domain {}, so ownership could not be verified.",
+            shown(&landing)
         )),
         Some(c) if *c == landing || c.ends_with(&format!(".{landing}")) => None,
         Some(c) => Some(format!(
-            "The contact email domain {c} differs from the landing page domain {landing}, so ownership could not be verified."
+            "The contact email domain {} differs from the landing page domain {}, so ownership could not be verified.",
+            shown(c),
+            shown(&landing)
         )),
     };
     if let Some(reason) = ownership_reason {
@@ -696,7 +702,7 @@ fn triage_directory(
             reason: if landing.is_empty() {
                 "The landing page is served over plain HTTP, not HTTPS.".to_owned()
             } else {
-                format!("The landing page on {landing} is served over plain HTTP, not HTTPS.")
+                format!("The landing page on {} is served over plain HTTP, not HTTPS.", shown(&landing))
             },
             related_reference: None,
         });

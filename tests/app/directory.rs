@@ -166,3 +166,29 @@ async fn an_oversized_form_body_gets_a_clear_refusal() {
     assert!(r.text().await.expect("body").contains("too large"));
     assert_eq!(app.case_count().await, 0);
 }
+
+#[actix_web::test]
+async fn an_idn_landing_page_is_shown_and_found_in_unicode_and_fetched_in_ascii() {
+    let app = spawn_app_with(|c| c.run_jobs = false).await;
+    let fields = with(
+        with(directory_fields(), "landing_page_url", Some("https://微軟訓練.台灣/課程/azure")),
+        "contact_email",
+        Some("ana@微軟訓練.台灣"),
+    );
+    let r = app.post_directory(&fields).await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap_or_default());
+    let track = location(&r);
+    let (_, page) = app.get_html(&track).await;
+    let reference = reference_in(&page).expect("reference");
+    assert!(html_unescape(&page).contains("https://微軟訓練.台灣/課程/azure"), "the partner reads it in Unicode");
+    let case = app.case(&reference).await;
+    assert!(case.landing_page_url.as_deref().unwrap_or_default().starts_with("https://xn--"), "stored as fetched");
+
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    let (_, staff_page) = app.get_html(&format!("/staff/cases/{reference}")).await;
+    let staff_page = html_unescape(&staff_page);
+    assert!(staff_page.contains(">https://微軟訓練.台灣/課程/azure<"), "staff read it in Unicode");
+    assert!(staff_page.contains("rel=\"noopener noreferrer\""), "as a safe link");
+    let (_, queue) = app.get_html("/staff/queue?q=%E5%BE%AE%E8%BB%9F%E8%A8%93%E7%B7%B4").await;
+    assert!(queue.contains(&reference), "queue search matches the Unicode form");
+}

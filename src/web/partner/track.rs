@@ -196,7 +196,10 @@ pub fn answers(case: &CaseRow, files: &[AttachmentMeta], omlp_label: impl Fn(&st
                     case.country.as_deref().map(|c| country_name(c).unwrap_or_else(|| c.to_string())),
                 ),
             },
-            Answer { label: "Landing page URL", value: or_not_provided(case.landing_page_url.clone()) },
+            Answer {
+                label: "Landing page URL",
+                value: or_not_provided(case.landing_page_url.as_deref().map(crate::domain::landing_url::display_url)),
+            },
             Answer {
                 label: "Your landing page",
                 value: "Only about your organisation, shows no competitors, owned by your organisation".into(),
@@ -338,6 +341,10 @@ async fn render(state: &AppState, token: &str, view: View, http: StatusCode) -> 
     res.headers_mut().insert(
         actix_web::http::header::REFERRER_POLICY,
         actix_web::http::header::HeaderValue::from_static("no-referrer"),
+    );
+    res.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("x-robots-tag"),
+        actix_web::http::header::HeaderValue::from_static("noindex, nofollow"),
     );
     Ok(res)
 }

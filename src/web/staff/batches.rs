@@ -41,8 +41,11 @@ pub struct CaseLine {
     pub directory_name: String,
     /// Country name, in words.
     pub country: String,
-    /// Landing page URL.
+    /// Landing page URL, as stored (ASCII: what the CSV carries, what works
+    /// in any tool).
     pub landing_page_url: String,
+    /// The same as people read it (an IDN host in Unicode), for the page.
+    pub landing_page_shown: String,
     /// MPN / Partner ID.
     pub partner_id: String,
 }
@@ -55,6 +58,11 @@ impl CaseLine {
             directory_name: c.directory_name.clone().unwrap_or_default(),
             country: country_name(&country).unwrap_or(country),
             landing_page_url: c.landing_page_url.clone().unwrap_or_default(),
+            landing_page_shown: c
+                .landing_page_url
+                .as_deref()
+                .map(crate::domain::landing_url::display_url)
+                .unwrap_or_default(),
             partner_id: c.partner_id.clone(),
         }
     }
@@ -333,6 +341,7 @@ mod tests {
             directory_name: "台灣, \"學習\"".into(),
             country: "Taiwan".into(),
             landing_page_url: "https://example.com/".into(),
+            landing_page_shown: "https://example.com/".into(),
             partner_id: "1234567".into(),
         };
         let out = String::from_utf8(batch_csv(&[line]).expect("csv")).expect("utf-8");

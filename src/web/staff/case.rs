@@ -158,6 +158,9 @@ struct CasePage {
     partner_rows: Vec<Row>,
     details_title: &'static str,
     details: Vec<Row>,
+    /// For directory requests: the landing page, as a link (stored form)
+    /// and as people read it (IDN in Unicode).
+    landing_link: Option<(String, String)>,
     /// For directory requests: where the landing-page check stands.
     landing_check: Option<String>,
     /// Approving needs the "Approve anyway" tick: why.
@@ -288,7 +291,6 @@ fn details(case: &CaseRow, batch: Option<&BatchWindow>, omlp_label: impl Fn(&str
                     ),
                     hint: None,
                 },
-                Row { key: "Landing page URL", value: or_not_provided(case.landing_page_url.clone()), hint: None },
                 Row {
                     key: "Landing page",
                     value:
@@ -418,6 +420,10 @@ fn render(
             CaseKind::Directory => "Listing",
         },
         details: details_rows,
+        landing_link: case
+            .landing_page_url
+            .as_deref()
+            .map(|u| (u.to_owned(), crate::domain::landing_url::display_url(u))),
         landing_check: check.as_ref().map(|c| c.words(state.clock.now())),
         approval_warning: check
             .as_ref()
