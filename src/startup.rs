@@ -147,6 +147,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .app_data(aweb::PayloadConfig::new(DEFAULT_BODY_LIMIT))
             .app_data(aweb::FormConfig::default().limit(DEFAULT_BODY_LIMIT))
             .wrap(actix_web::middleware::from_fn(web::middleware::input_guard))
+            .wrap(actix_web::middleware::from_fn(web::middleware::head_as_get))
             .wrap(actix_web::middleware::from_fn(web::middleware::body_deadline))
             .wrap(web::error_handlers())
             .wrap(actix_web::middleware::from_fn(web::middleware::hsts))
@@ -160,6 +161,8 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
                         "default-src 'self'; img-src 'self' data:; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
                     )),
             )
+            // Outside the error pages, so what they send is compressed too.
+            .wrap(actix_web::middleware::Compress::default())
             .wrap(tracing_actix_web::TracingLogger::<web::middleware::RouteSpan>::new())
             .configure(web::configure)
     })

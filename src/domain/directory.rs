@@ -41,8 +41,8 @@ impl DirectoryInput {
         let f = super::text::strip_format_controls;
         Self {
             contact: self.contact.normalised(),
-            directory_name: f(&self.directory_name),
-            country: f(&self.country),
+            directory_name: super::text::fold_width_in_name(&f(&self.directory_name)),
+            country: super::text::fold_width(&f(&self.country)),
             landing_page_url: f(&self.landing_page_url),
             attestations: self.attestations,
         }

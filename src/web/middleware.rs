@@ -228,3 +228,15 @@ impl RootSpanBuilder for RouteSpan {
         DefaultRootSpanBuilder::on_request_end(span, outcome);
     }
 }
+
+/// `HEAD` is answered as `GET` on every route (the server sends the
+/// headers and no body, as HTTP requires).
+pub async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
+}

@@ -59,11 +59,42 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
 
 const STYLESHEET: &str = include_str!("../../static/app.css");
 
+/// A short hash of the stylesheet and script: pages link
+/// `/static/app.css?v=…`, so the files can be cached for a year and a new
+/// release is fetched at once.
+pub fn asset_version() -> &'static str {
+    static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let hash = crate::keys::sha256_hex(&format!("{STYLESHEET}{COPY_SCRIPT}{FAVICON}"));
+        hash[..12].to_owned()
+    });
+    &VERSION
+}
+
+/// Versioned assets: a year, never revalidated.
+const ASSET_CACHE: &str = "public, max-age=31536000, immutable";
+
 async fn stylesheet() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header((header::CACHE_CONTROL, ASSET_CACHE))
         .body(STYLESHEET)
+}
+
+const FAVICON: &str = include_str!("../../static/favicon.svg");
+
+async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("image/svg+xml")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(FAVICON)
+}
+
+/// Search engines may list the start page and the forms; never a case.
+async fn robots() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body("User-agent: *\nDisallow: /track\nDisallow: /staff\n")
 }
 
 const COPY_SCRIPT: &str = include_str!("../../static/copy.js");
@@ -71,7 +102,7 @@ const COPY_SCRIPT: &str = include_str!("../../static/copy.js");
 async fn copy_script() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/javascript; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .insert_header((header::CACHE_CONTROL, ASSET_CACHE))
         .body(COPY_SCRIPT)
 }
 
@@ -134,6 +165,9 @@ pub fn error_handlers() -> ErrorHandlers<actix_web::body::BoxBody> {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/static/app.css", web::get().to(stylesheet))
         .route("/static/copy.js", web::get().to(copy_script))
+        .route("/static/favicon.svg", web::get().to(favicon))
+        .route("/favicon.ico", web::get().to(favicon))
+        .route("/robots.txt", web::get().to(robots))
         .route("/healthz", web::get().to(healthz))
         .configure(partner::configure)
         .configure(staff::configure)

@@ -41,3 +41,35 @@ async fn pages_carry_security_headers() {
     assert_eq!(r.headers().get("x-content-type-options").map(|v| v.as_bytes()), Some(&b"nosniff"[..]));
     assert!(r.headers().get("content-security-policy").is_some());
 }
+
+#[actix_web::test]
+async fn the_small_things_every_site_has() {
+    let app = spawn_app().await;
+    // HEAD works wherever GET does, with no body.
+    for path in ["/", "/cases/kpi/new", "/track", "/staff/login", "/static/app.css"] {
+        let r = app.client.head(app.url(path)).send().await.expect("HEAD");
+        assert_eq!(r.status().as_u16(), 200, "HEAD {path}");
+        assert!(r.bytes().await.expect("body").is_empty(), "HEAD {path} has no body");
+    }
+    // A favicon, robots.txt that keeps cases out of search engines, a description.
+    let r = app.get("/favicon.ico").await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("image/svg+xml"));
+    let robots = app.get("/robots.txt").await.text().await.expect("robots");
+    assert!(robots.contains("Disallow: /track") && robots.contains("Disallow: /staff"));
+    let (_, home) = app.get_html("/").await;
+    assert!(home.contains("<meta name=\"description\""));
+    // The stylesheet is versioned and cached for a year; pages are compressed.
+    let i = home.find("/static/app.css?v=").expect("versioned stylesheet link");
+    let link: String = home[i..].chars().take_while(|c| *c != '"').collect();
+    let r = app.get(&link).await;
+    let cache = r.headers().get("cache-control").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(cache.contains("max-age=31536000") && cache.contains("immutable"), "{cache}");
+    let r = app.client.get(app.url(&link)).header("accept-encoding", "gzip").send().await.expect("get");
+    assert_eq!(r.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some("gzip"));
+    // Tracking pages are never indexed.
+    let r = app.post_directory(&directory_fields()).await;
+    let page = app.get(&location(&r)).await;
+    assert_eq!(page.headers().get("x-robots-tag").and_then(|v| v.to_str().ok()), Some("noindex, nofollow"));
+    assert!(page.text().await.expect("body").contains("<meta name=\"robots\" content=\"noindex, nofollow\">"));
+}
