@@ -480,7 +480,11 @@ mod tests {
         let (_, e) = month_errors("3", "");
         assert_eq!(e.get("year"), Some("KPI month must include a year"));
         let (_, e) = month_errors("3", "26");
-        assert_eq!(e.get("year"), Some("Year must include 4 numbers, like 2026"), "a short year names the year it means");
+        assert_eq!(
+            e.get("year"),
+            Some("Year must include 4 numbers, like 2026"),
+            "a short year names the year it means"
+        );
         let (_, e) = month_errors("13", "2026");
         assert_eq!(e.get("month"), Some("KPI month must be a real date"));
         let (_, e) = month_errors("1", "1999");

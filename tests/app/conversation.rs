@@ -331,3 +331,39 @@ async fn the_queue_sorts_by_latest_activity() {
     let (status, _) = app.get_html("/staff/queue?sort=sideways").await;
     assert_eq!(status, 400, "an unknown sort names the choices");
 }
+
+#[actix_web::test]
+async fn what_the_partner_reads_follows_the_date_and_the_decision() {
+    let clock = frontline::clock::Clock::pinned(monday(10));
+    let app = spawn_app_with_clock(clock.clone(), |c| c.run_jobs = false).await;
+    let fields = with(with(kpi_fields(), "month", Some("2")), "year", Some("2026"));
+    let r = app.post_kpi(&fields, Some(("invoice.pdf", fixture("invoice_chromium.pdf")))).await;
+    assert_eq!(r.status().as_u16(), 303, "{}", r.text().await.unwrap_or_default());
+    let track = location(&r);
+    let (_, page) = app.get_html(&track).await;
+    let reference = reference_in(&page).expect("reference");
+    assert!(page.contains("should show on your KPI dashboard from 15 March 2026"), "a date to come");
+    assert!(page.contains("We aim to review your case by"));
+
+    // After the 15th the date is in the past, and the page says so.
+    clock.set(monday(10) + chrono::Duration::days(14));
+    let (_, page) = app.get_html(&track).await;
+    assert!(page.contains("should have shown on your KPI dashboard since 15 March 2026"), "{page}");
+    assert!(!page.contains("should show on your KPI dashboard from"));
+
+    // Past the review date, no promise in the past either.
+    clock.set(monday(10) + chrono::Duration::days(30));
+    let (_, page) = app.get_html(&track).await;
+    assert!(page.contains("it is taking longer"), "an honest line instead of a past promise");
+
+    // Once decided, no review is promised.
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    assert_eq!(staff_act(&app, &reference, "status", &[("status", "in_review")]).await, 303);
+    assert_eq!(
+        staff_act(&app, &reference, "resolve", &[("outcome", "resolved"), ("resolution_message", "Fixed")]).await,
+        303
+    );
+    let (_, page) = app.get_html(&track).await;
+    assert!(!page.contains("review your case"), "no promise after the decision");
+    assert!(!page.contains("taking longer"));
+}

@@ -16,7 +16,10 @@ async fn a_valid_kpi_case_is_stored_with_its_invoice_and_trackable() {
     assert_eq!(status, 200);
     let reference = reference_in(&html).expect("reference shown");
     assert!(reference.starts_with("KPI-"), "{reference}");
-    assert!(html.contains("should show on your KPI dashboard from 15 "), "the KPI visibility date");
+    assert!(
+        html.contains("should have shown on your KPI dashboard since 15 "),
+        "the KPI visibility date, in the past for a month two months ago"
+    );
     assert!(html.contains("台灣微軟學習夥伴有限公司"), "what you sent, in UTF-8");
     assert!(html.contains("USD 1,250.50"));
     assert!(html.contains("發票-INV-2026-0423.pdf"));

@@ -6,6 +6,7 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use chrono::NaiveDate;
 
 use super::{FLASH_COOKIE, FormKeys, check_form_token, multipart};
 use crate::app::case_actions::{self, PartnerReplied, PartnerReply};
@@ -103,45 +104,79 @@ pub fn status_class(s: Status) -> &'static str {
     }
 }
 
-/// "What happens next", from the programme's timing rules.
-pub fn next_steps(case: &CaseRow, batch: Option<&BatchWindow>, status: Status) -> Vec<String> {
+/// "What happens next", from the programme's timing rules, the case's
+/// status and today's date: no past date is presented as to come, and no
+/// review is promised once the case is decided.
+pub fn next_steps(case: &CaseRow, batch: Option<&BatchWindow>, status: Status, today: NaiveDate) -> Vec<String> {
     let mut out = Vec::new();
+    let deciding = matches!(status, Status::Open | Status::InReview | Status::WaitingOnPartner);
     match case.kind {
         CaseKind::Kpi => {
             let month = case.kpi_month.and_then(|m| u32::try_from(m).ok());
             if let (Some(m), Some(y)) = (month, case.kpi_year)
                 && let Some(from) = kpi_visible_from(y, m)
+                && !status.is_closed()
             {
-                out.push(format!(
-                    "KPI reports are updated once a month, on the 15th. Your {} {} invoice’s KPIs should show on your KPI dashboard from {}.",
-                    month_name(m),
-                    y,
-                    long_date(from)
-                ));
+                out.push(if from > today {
+                    format!(
+                        "KPI reports are updated once a month, on the 15th. Your {} {} invoice’s KPIs should show on your KPI dashboard from {}.",
+                        month_name(m),
+                        y,
+                        long_date(from)
+                    )
+                } else {
+                    format!(
+                        "KPI reports are updated once a month, on the 15th. Your {} {} invoice’s KPIs should have shown on your KPI dashboard since {}: we are checking why they do not.",
+                        month_name(m),
+                        y,
+                        long_date(from)
+                    )
+                });
             }
         }
         CaseKind::Directory => {
             if let Some(batch) = batch {
+                let visible = if batch.visible_by < today { "should be visible" } else { "should be visible by" };
                 let sentence = match status {
+                    Status::Submitted if batch.visible_by < today => format!(
+                        "Your listing was sent in the {} batch and should be visible in the directory now.",
+                        batch.label()
+                    ),
                     Status::Submitted => format!(
-                        "Your listing was sent in the {} batch and should be visible in the directory by {}.",
+                        "Your listing was sent in the {} batch and {visible} in the directory {}.",
                         batch.label(),
                         long_date(batch.visible_by)
                     ),
                     Status::Published => "Your listing is published in the Learning Partner directory.".to_string(),
+                    Status::Approved => format!(
+                        "Your listing is approved and goes in the batch we send between {} and {}; it should be visible by {}.",
+                        batch.opens.format("%-d"),
+                        long_date(batch.closes),
+                        long_date(batch.visible_by)
+                    ),
+                    s if s.is_closed() => String::new(),
                     _ => format!(
-                        "We send listing requests once a month, in the third week. Yours is in the batch for {} to {} and should be visible by {}.",
+                        "We send listing requests once a month, in the third week. Once approved, yours goes in the batch for {} to {} and should be visible by {}.",
                         batch.opens.format("%-d"),
                         long_date(batch.closes),
                         long_date(batch.visible_by)
                     ),
                 };
-                out.push(sentence);
+                if !sentence.is_empty() {
+                    out.push(sentence);
+                }
             }
         }
     }
-    if !status.is_closed() {
+    if status == Status::WaitingOnPartner {
+        out.push("We need your answer to go on: reply below.".to_owned());
+    } else if deciding && case.due_date >= today {
         out.push(format!("We aim to review your case by {}.", long_date(case.due_date)));
+    } else if deciding {
+        out.push(format!(
+            "We aimed to review your case by {}; it is taking longer, and it is still being worked on.",
+            long_date(case.due_date)
+        ));
     }
     out
 }
@@ -318,7 +353,7 @@ async fn render(state: &AppState, token: &str, view: View, http: StatusCode) -> 
         kind_label: kind.label(),
         status_label: status.partner_label(),
         status_class: status_class(status),
-        next_steps: next_steps(&case, batch.as_ref(), status),
+        next_steps: next_steps(&case, batch.as_ref(), status, state.clock.today()),
         guidance: case.guidance.lines().filter(|l| !l.trim().is_empty()).map(str::to_string).collect(),
         // Filing is shown as "What you sent"; the outcome has its own section.
         messages: events
