@@ -85,6 +85,9 @@ pub struct Config {
     pub reopen_days: u32,
     /// "Find my case" requests per address (`FRONTLINE_RATE_FIND`).
     pub rate_find: Option<RateLimit>,
+    /// The programme's time zone (`FRONTLINE_TIME_ZONE`, IANA name): partner
+    /// pages and e-mails, and staff who chose none.
+    pub time_zone: chrono_tz::Tz,
 }
 
 /// Where e-mail goes.
@@ -266,6 +269,10 @@ impl Config {
         }
         c.reopen_days = env_number("FRONTLINE_REOPEN_DAYS", c.reopen_days)?;
         anyhow::ensure!(c.reopen_days <= 3650, "FRONTLINE_REOPEN_DAYS must be 3650 or fewer");
+        if let Some(v) = env("FRONTLINE_TIME_ZONE") {
+            c.time_zone = crate::domain::calendar::parse_time_zone(&v)
+                .map_err(|e| anyhow::anyhow!("FRONTLINE_TIME_ZONE: {e}"))?;
+        }
         if let Some(v) = env("FRONTLINE_RATE_FIND") {
             c.rate_find = RateLimit::parse(&v).map_err(|e| anyhow::anyhow!("FRONTLINE_RATE_FIND: {e}"))?;
         }
@@ -307,6 +314,7 @@ impl Config {
             public_url: String::new(),
             reopen_days: 30,
             rate_find: Some(RateLimit::per_minutes(5, 15)),
+            time_zone: chrono_tz::UTC,
         }
     }
 }

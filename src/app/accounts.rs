@@ -158,3 +158,12 @@ pub async fn set_notify_new_cases(db: &Db, id: i64, on: bool) -> Result<(), AppE
 pub async fn by_id(db: &Db, id: i64) -> Result<StaffRow, AppError> {
     db.read(move |conn| crate::store::staff::by_id(conn, id)?.ok_or(AppError::NotFound)).await
 }
+
+/// Sets an account's own time zone (`None`: the programme's).
+pub async fn set_time_zone(db: &Db, id: i64, zone: Option<chrono_tz::Tz>) -> Result<(), AppError> {
+    db.write(move |conn| {
+        crate::store::staff::set_time_zone(conn, id, zone.map(|z| z.name()))?;
+        Ok(())
+    })
+    .await
+}

@@ -431,6 +431,31 @@ pub fn month_name(month: u32) -> &'static str {
     usize::try_from(month).ok().and_then(|m| m.checked_sub(1)).and_then(|i| MONTH_NAMES.get(i)).copied().unwrap_or("")
 }
 
+/// A moment (stored in UTC) as a reader in `zone` reads it, naming the zone:
+/// `"5 December 2026 at 02:35 (Taipei time, UTC+8)"`, or `"… at 18:35 UTC"`.
+pub fn long_time(at: chrono::NaiveDateTime, zone: chrono_tz::Tz) -> String {
+    use chrono::{Offset, TimeZone};
+    if zone == chrono_tz::UTC {
+        return format!("{} at {} UTC", long_date(at.date()), at.format("%H:%M"));
+    }
+    let local = zone.from_utc_datetime(&at);
+    let seconds = local.offset().fix().local_minus_utc();
+    let (sign, abs) = if seconds < 0 { ('-', -seconds) } else { ('+', seconds) };
+    let offset = match abs % 3600 {
+        0 => format!("UTC{sign}{}", abs / 3600),
+        m => format!("UTC{sign}{}:{:02}", abs / 3600, m / 60),
+    };
+    let city = zone.name().rsplit('/').next().unwrap_or(zone.name()).replace('_', " ");
+    format!("{} at {} ({city} time, {offset})", long_date(local.date_naive()), local.format("%H:%M"))
+}
+
+/// Parses an IANA time zone name (`Asia/Taipei`); the message names the rule.
+pub fn parse_time_zone(raw: &str) -> Result<chrono_tz::Tz, String> {
+    raw.trim().parse::<chrono_tz::Tz>().map_err(|_| {
+        format!("“{}” is not a time zone: use an IANA name like Asia/Taipei, Europe/London or UTC", raw.trim())
+    })
+}
+
 /// Long date for sentences: `"15 April 2025"` (no leading zero, no ordinal).
 pub fn long_date(d: NaiveDate) -> String {
     format!("{} {} {}", d.day(), month_name(d.month()), d.year())
@@ -982,5 +1007,16 @@ mod tests {
             prop_assert!(long.contains(month));
             prop_assert!(short_date(date).contains(&month[..3]));
         }
+    }
+
+    #[test]
+    fn times_are_shown_in_the_readers_zone_and_name_it() {
+        let at = NaiveDate::from_ymd_opt(2026, 12, 4).and_then(|d| d.and_hms_opt(18, 35, 0)).expect("time");
+        assert_eq!(long_time(at, chrono_tz::UTC), "4 December 2026 at 18:35 UTC");
+        assert_eq!(long_time(at, chrono_tz::Asia::Taipei), "5 December 2026 at 02:35 (Taipei time, UTC+8)");
+        assert_eq!(long_time(at, chrono_tz::Asia::Kolkata), "5 December 2026 at 00:05 (Kolkata time, UTC+5:30)");
+        assert_eq!(long_time(at, chrono_tz::America::New_York), "4 December 2026 at 13:35 (New York time, UTC-5)");
+        assert!(parse_time_zone("Asia/Taipei").is_ok());
+        assert!(parse_time_zone("Mars/Olympus").expect_err("no such zone").contains("IANA"));
     }
 }

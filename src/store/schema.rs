@@ -31,6 +31,7 @@ diesel::table! {
         created_at -> Timestamp,
         may_send_batches -> Bool,
         notify_new_cases -> Bool,
+        time_zone -> Nullable<Text>,
     }
 }
 

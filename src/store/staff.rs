@@ -22,6 +22,8 @@ pub struct StaffRow {
     pub may_send_batches: bool,
     /// Wants an e-mail for every new case.
     pub notify_new_cases: bool,
+    /// Their own time zone (IANA name), if they chose one.
+    pub time_zone: Option<String>,
 }
 
 /// A staff account to insert.
@@ -47,6 +49,11 @@ pub fn wanting_new_cases(conn: &mut DbConnection) -> QueryResult<Vec<StaffRow>> 
 /// Turns the e-mail for every new case on or off for an account.
 pub fn set_notify_new_cases(conn: &mut DbConnection, id: i64, on: bool) -> QueryResult<usize> {
     diesel::update(staff::table.find(id)).set(staff::notify_new_cases.eq(on)).execute(conn)
+}
+
+/// Sets (or with `None` clears) an account's own time zone.
+pub fn set_time_zone(conn: &mut DbConnection, id: i64, zone: Option<&str>) -> QueryResult<usize> {
+    diesel::update(staff::table.find(id)).set(staff::time_zone.eq(zone)).execute(conn)
 }
 
 /// A session to insert (only the token's hash is stored).

@@ -73,3 +73,45 @@ async fn the_small_things_every_site_has() {
     assert_eq!(page.headers().get("x-robots-tag").and_then(|v| v.to_str().ok()), Some("noindex, nofollow"));
     assert!(page.text().await.expect("body").contains("<meta name=\"robots\" content=\"noindex, nofollow\">"));
 }
+
+#[actix_web::test]
+async fn times_are_shown_in_the_programmes_zone_or_the_staff_members_own() {
+    let zone = frontline::domain::calendar::parse_time_zone("Asia/Taipei").expect("zone");
+    let app = spawn_app_with(move |c| {
+        c.time_zone = zone;
+        c.run_jobs = false;
+    })
+    .await;
+    let r = app.post_directory(&directory_fields()).await;
+    let track = location(&r);
+    let (_, page) = app.get_html(&track).await;
+    let reference = reference_in(&page).expect("reference");
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    let (_, case_page) = app.get_html(&format!("/staff/cases/{reference}")).await;
+    let mut body: Vec<(String, String)> = hidden_inputs(&case_page).into_iter().collect();
+    body.push(("message".into(), "We are on it".into()));
+    let r =
+        app.client.post(app.url(&format!("/staff/cases/{reference}/reply"))).form(&body).send().await.expect("reply");
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, page) = app.get_html(&track).await;
+    assert!(page.contains("(Taipei time, UTC+8)"), "the partner reads the programme's zone");
+    assert!(!page.contains(" UTC<"), "no bare UTC times");
+
+    let (_, case_page) = app.get_html(&format!("/staff/cases/{reference}")).await;
+    assert!(case_page.contains("(Taipei time, UTC+8)"), "staff without a zone of their own read the programme's");
+    let (_, account) = app.get_html("/staff/account").await;
+    let mut body: Vec<(String, String)> = hidden_inputs(&account).into_iter().collect();
+    body.push(("time_zone".into(), "America/New_York".into()));
+    let r = app.client.post(app.url("/staff/account/time-zone")).form(&body).send().await.expect("post");
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, case_page) = app.get_html(&format!("/staff/cases/{reference}")).await;
+    assert!(
+        case_page.contains("(New York time, UTC-5)") || case_page.contains("(New York time, UTC-4)"),
+        "their own zone"
+    );
+    let mut body: Vec<(String, String)> = hidden_inputs(&account).into_iter().collect();
+    body.push(("time_zone".into(), "Mars/Olympus".into()));
+    let r = app.client.post(app.url("/staff/account/time-zone")).form(&body).send().await.expect("post");
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().await.expect("body").contains("IANA"));
+}

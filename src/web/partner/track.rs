@@ -265,7 +265,7 @@ pub fn human_size(bytes: i64) -> String {
     }
 }
 
-fn message_of(e: &EventRow, files: &[AttachmentMeta], token: &str) -> Option<Message> {
+fn message_of(e: &EventRow, files: &[AttachmentMeta], token: &str, zone: chrono_tz::Tz) -> Option<Message> {
     let from = match (e.actor_type.as_str(), e.event_type.as_str()) {
         ("partner", _) => "You",
         ("system", _) => "Frontline",
@@ -274,7 +274,7 @@ fn message_of(e: &EventRow, files: &[AttachmentMeta], token: &str) -> Option<Mes
     Some(Message {
         from,
         iso: e.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        at: format!("{} at {} UTC", long_date(e.created_at.date()), e.created_at.format("%H:%M")),
+        at: crate::domain::calendar::long_time(e.created_at, zone),
         lines: e.body.as_deref()?.lines().map(str::to_string).collect(),
         files: files
             .iter()
@@ -359,7 +359,7 @@ async fn render(state: &AppState, token: &str, view: View, http: StatusCode) -> 
         messages: events
             .iter()
             .filter(|e| !matches!(e.event_type.as_str(), "filed" | "resolved" | "rejected"))
-            .filter_map(|e| message_of(e, &files, token))
+            .filter_map(|e| message_of(e, &files, token, state.config.time_zone))
             .collect(),
         reply,
         reply_intro,

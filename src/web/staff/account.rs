@@ -21,6 +21,14 @@ struct AccountPage {
     me: CurrentStaff,
     banner: Option<String>,
     notify_new_cases: bool,
+    /// Every IANA zone, and whether it is mine.
+    zones: Vec<(&'static str, bool)>,
+    /// The programme's zone (what "none chosen" means).
+    programme_zone: &'static str,
+    /// Whether I chose one.
+    own_zone: bool,
+    /// An example of how my pages show times.
+    time_example: String,
 }
 
 /// `GET /staff/account`.
@@ -29,10 +37,21 @@ pub async fn show(state: web::Data<AppState>, me: CurrentStaff, req: HttpRequest
     let banner = super::flash::take(&req).and_then(|(code, _)| match code.as_str() {
         "notify_on" => Some("You will get an e-mail for every new case".to_owned()),
         "notify_off" => Some("You will no longer get an e-mail for every new case".to_owned()),
+        "time_zone" => Some("Your time zone is saved".to_owned()),
         _ => None,
     });
-    let page =
-        AccountPage { title: "My account", has_errors: false, me, banner, notify_new_cases: account.notify_new_cases };
+    let mine = me.time_zone;
+    let page = AccountPage {
+        title: "My account",
+        has_errors: false,
+        banner,
+        notify_new_cases: account.notify_new_cases,
+        zones: chrono_tz::TZ_VARIANTS.iter().map(|z| (z.name(), account.time_zone.is_some() && *z == mine)).collect(),
+        programme_zone: state.config.time_zone.name(),
+        own_zone: account.time_zone.is_some(),
+        time_example: crate::domain::calendar::long_time(state.clock.now(), mine),
+        me,
+    };
     Ok(html(StatusCode::OK, page.render()?))
 }
 
@@ -55,4 +74,29 @@ pub async fn set_notifications(
     let on = ticked(&form.notify_new_cases);
     accounts::set_notify_new_cases(&state.db, me.id, on).await?;
     Ok(super::flash::redirect(&state, "/staff/account", if on { "notify_on" } else { "notify_off" }))
+}
+
+/// The time-zone form.
+#[derive(Deserialize)]
+pub struct ZoneForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// `POST /staff/account/time-zone`: an IANA name, or empty for the
+/// programme's zone.
+pub async fn set_time_zone(
+    state: web::Data<AppState>,
+    me: CurrentStaff,
+    form: web::Form<ZoneForm>,
+) -> Result<HttpResponse, AppError> {
+    me.check_csrf(&state, &form.csrf_token)?;
+    let zone = match form.time_zone.trim() {
+        "" => None,
+        raw => Some(crate::domain::calendar::parse_time_zone(raw).map_err(AppError::BadRequest)?),
+    };
+    accounts::set_time_zone(&state.db, me.id, zone).await?;
+    Ok(super::flash::redirect(&state, "/staff/account", "time_zone"))
 }

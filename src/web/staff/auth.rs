@@ -40,6 +40,8 @@ pub struct CurrentStaff {
     pub csrf_token: String,
     /// An agent an admin allowed to submit and publish directory batches.
     pub may_send_batches: bool,
+    /// The time zone their pages show times in (their own, else the programme's).
+    pub time_zone: chrono_tz::Tz,
 }
 
 impl CurrentStaff {
@@ -99,6 +101,7 @@ impl FromRequest for CurrentStaff {
                 email: s.staff.email,
                 role: s.role,
                 may_send_batches: s.staff.may_send_batches,
+                time_zone: s.staff.time_zone.as_deref().and_then(|z| z.parse().ok()).unwrap_or(state.config.time_zone),
                 csrf_token: state.keys.session_csrf(&s.token_hash),
                 session_hash: s.token_hash,
             })

@@ -193,9 +193,9 @@ pub struct MailView {
     pub failed: bool,
 }
 
-fn mail_view(m: &crate::store::outbox::MailRow) -> MailView {
+fn mail_view(m: &crate::store::outbox::MailRow, zone: chrono_tz::Tz) -> MailView {
     use crate::domain::mail::MailStatus;
-    let at = |t: chrono::NaiveDateTime| format!("{} at {} UTC", long_date(t.date()), t.format("%H:%M"));
+    let at = |t: chrono::NaiveDateTime| crate::domain::calendar::long_time(t, zone);
     let state = match m.status {
         MailStatus::Sent => format!("Sent {}", at(m.sent_at.unwrap_or(m.created_at))),
         MailStatus::Pending if m.attempts == 0 => "Waiting to be sent".to_owned(),
@@ -309,6 +309,7 @@ fn timeline(
     events: &[EventRow],
     files: &[AttachmentMeta],
     names: &HashMap<i64, String>,
+    zone: chrono_tz::Tz,
 ) -> Vec<EntryView> {
     events
         .iter()
@@ -328,7 +329,7 @@ fn timeline(
                 heading,
                 actor,
                 iso: e.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                at: format!("{} at {} UTC", long_date(e.created_at.date()), e.created_at.format("%H:%M")),
+                at: crate::domain::calendar::long_time(e.created_at, zone),
                 lines,
                 partner_visible: e.partner_visible,
                 files: files.iter().filter(|f| f.event_id == Some(e.id)).map(|f| file_view(reference, f)).collect(),
@@ -374,12 +375,13 @@ fn render(
     http: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let StaffView { case, flags, events, files, staff, duplicate_of, batch, check, mail } = l;
+    let zone = me.time_zone;
     let (kind, status) = (case.kind, case.status);
     let names: HashMap<i64, String> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
     let reference = case.reference.clone();
     let overdue = !status.is_closed() && case.due_date < state.clock.today();
     let assignee_name = case.assignee_id.map(|id| names.get(&id).cloned().unwrap_or_else(|| format!("Staff #{id}")));
-    let case_rows = case_rows(&case);
+    let case_rows = case_rows(&case, zone);
     let flags = flags
         .iter()
         .map(|f| FlagView {
@@ -430,9 +432,9 @@ fn render(
             .filter(|_| next.contains(&Status::Approved))
             .and_then(|c| c.approval_warning()),
         evidence: files.iter().filter(|f| f.event_id.is_none()).map(|f| file_view(&reference, f)).collect(),
-        timeline: timeline(&reference, &events, &files, &names),
-        unread: case.partner_unread_at.map(|t| format!("{} at {} UTC", long_date(t.date()), t.format("%H:%M"))),
-        mails: mail.iter().map(mail_view).collect(),
+        timeline: timeline(&reference, &events, &files, &names, zone),
+        unread: case.partner_unread_at.map(|t| crate::domain::calendar::long_time(t, zone)),
+        mails: mail.iter().map(|m| mail_view(m, zone)).collect(),
         version: case.version,
         staff_choices,
         status_choices,
@@ -449,7 +451,7 @@ fn render(
 }
 
 /// The "Case" card's rows.
-fn case_rows(case: &CaseRow) -> Vec<Row> {
+fn case_rows(case: &CaseRow, zone: chrono_tz::Tz) -> Vec<Row> {
     let priority = Priority::from_i32(case.priority).map(Priority::label).unwrap_or("Normal");
     let mut rows = vec![
         Row { key: "Status", value: case.status.label().into(), hint: None },
@@ -459,11 +461,7 @@ fn case_rows(case: &CaseRow) -> Vec<Row> {
             hint: Some(case.priority_reason.clone()).filter(|r| !r.is_empty()),
         },
         Row { key: "Due date", value: long_date(case.due_date), hint: None },
-        Row {
-            key: "Filed",
-            value: format!("{} at {} UTC", long_date(case.created_at.date()), case.created_at.format("%H:%M")),
-            hint: None,
-        },
+        Row { key: "Filed", value: crate::domain::calendar::long_time(case.created_at, zone), hint: None },
     ];
     if let Some(closed) = case.closed_at {
         rows.push(Row { key: "Closed", value: long_date(closed.date()), hint: None });

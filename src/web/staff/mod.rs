@@ -23,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/logout", web::post().to(auth::logout))
             .route("/account", web::get().to(account::show))
             .route("/account/notifications", web::post().to(account::set_notifications))
+            .route("/account/time-zone", web::post().to(account::set_time_zone))
             .route("/queue", web::get().to(queue::show))
             .route("/queue/claim-next", web::post().to(queue::claim_next))
             .route("/directory/batches", web::get().to(batches::list))
