@@ -289,3 +289,24 @@ async fn numbers_typed_in_full_width_mode_are_read_as_meant_and_a_roc_year_is_na
     assert!(body.contains(&format!("{roc} looks like a Republic of China (民國) year: enter it as {y}")), "{body}");
     assert!(body.contains(&format!("value=\"{roc}\"")), "the typed year is kept");
 }
+
+#[actix_web::test]
+async fn eligibility_is_asked_first_and_each_ineligible_choice_says_what_it_means() {
+    let app = spawn_app().await;
+    let (_, form) = app.get_html("/cases/kpi/new").await;
+    let at = |needle: &str| form.find(needle).unwrap_or_else(|| panic!("{needle} on the form"));
+    assert!(at("name=\"contact_role\"") < at("name=\"partner_id\""), "the role before the twenty fields");
+    assert!(at("name=\"document_type\"") < at("name=\"month\""), "the document before the discrepancy");
+    assert!(at("Before you start") < at("name=\"contact_role\""));
+    assert!(form.contains("ask one of them to file the case for you"));
+    assert!(form.contains("Not accepted: support needs the invoice itself"));
+    // Refused, the summary lists the eligibility problems first.
+    let fields = with(with(kpi_fields(), "contact_role", Some("other")), "document_type", Some("partner_report"));
+    let r = app.post_kpi(&with(fields, "partner_id", Some("12")), None).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let body = r.text().await.expect("body");
+    let summary = &body[..body.find("</ul>").expect("summary")];
+    assert!(summary.find("#contact_role").expect("role") < summary.find("#partner_id").expect("partner id"));
+    let (_, form) = app.get_html("/cases/directory/new").await;
+    assert!(form.find("name=\"contact_role\"") < form.find("name=\"partner_id\""));
+}

@@ -19,11 +19,11 @@ use crate::web::{AppState, SummaryItem, client, html};
 pub const FORM: &str = "directory";
 
 const PAGE_ORDER: [&str; 11] = [
+    "contact_role",
     "partner_id",
     "company_name",
     "contact_name",
     "contact_email",
-    "contact_role",
     "directory_name",
     "country",
     "landing_page_url",

@@ -20,11 +20,12 @@ pub const FORM: &str = "kpi";
 
 /// Field order on the page (the error summary follows it).
 const PAGE_ORDER: [&str; 17] = [
+    "contact_role",
+    "document_type",
     "partner_id",
     "company_name",
     "contact_name",
     "contact_email",
-    "contact_role",
     "month",
     "year",
     "omlp_type",
@@ -33,7 +34,6 @@ const PAGE_ORDER: [&str; 17] = [
     "revenue_value",
     "revenue_currency",
     "invoice_number",
-    "document_type",
     "invoice_file",
     "anniversary_date",
     "description",
