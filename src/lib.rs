@@ -12,6 +12,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod gate;
+pub mod i18n;
 pub mod keys;
 pub mod startup;
 pub mod store;

@@ -148,6 +148,7 @@ fn build_server(listener: TcpListener, state: AppState) -> anyhow::Result<Server
             .app_data(aweb::FormConfig::default().limit(DEFAULT_BODY_LIMIT))
             .wrap(actix_web::middleware::from_fn(web::middleware::input_guard))
             .wrap(actix_web::middleware::from_fn(web::middleware::head_as_get))
+            .wrap(actix_web::middleware::from_fn(web::middleware::language))
             .wrap(actix_web::middleware::from_fn(web::middleware::body_deadline))
             .wrap(web::error_handlers())
             .wrap(actix_web::middleware::from_fn(web::middleware::hsts))

@@ -9,6 +9,7 @@ use super::Ctx;
 use crate::domain::errors::FieldErrors;
 use crate::domain::mail::MailKind;
 use crate::error::AppError;
+use crate::i18n::t;
 use crate::store::cases;
 
 /// Longest reference or address looked at.
@@ -35,14 +36,14 @@ pub fn parse(input: &FindInput) -> Result<(String, String), FieldErrors> {
     let reference = normalise_reference(&input.reference);
     let email = crate::domain::text::fold_width(input.email.trim()).to_lowercase();
     if reference.is_empty() {
-        errors.add("reference", "Enter your case reference, like KPI-2026-00042");
+        errors.add("reference", t("find-error-reference-missing"));
     } else if reference.chars().count() > MAX_CHARS {
-        errors.add("reference", "Case reference must be 254 characters or less");
+        errors.add("reference", t("find-error-reference-long"));
     }
     if email.is_empty() {
-        errors.add("email", "Enter the e-mail address you gave when you filed the case");
+        errors.add("email", t("find-error-email-missing"));
     } else if email.chars().count() > MAX_CHARS || !email.contains('@') {
-        errors.add("email", "Enter an e-mail address in the correct format, like name@example.com");
+        errors.add("email", t("find-error-email-format"));
     }
     if errors.is_empty() { Ok((reference, email)) } else { Err(errors) }
 }

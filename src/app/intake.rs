@@ -105,6 +105,8 @@ fn base_case(
         doc_invoice_date: None,
         doc_total_minor: None,
         doc_total_currency: None,
+        // The language the partner filed in (e-mails to them use it).
+        language: crate::i18n::current().as_str().to_owned(),
     }
 }
 

@@ -70,6 +70,8 @@ pub struct CaseRow {
     pub sla_paused_days: i32,
     /// When the partner wrote a message staff have not read yet.
     pub partner_unread_at: Option<NaiveDateTime>,
+    /// The language of the request that filed it (`en`, `zh-TW`).
+    pub language: String,
 }
 
 /// A case to insert.
@@ -114,6 +116,8 @@ pub struct NewCase {
     pub doc_invoice_date: Option<NaiveDate>,
     pub doc_total_minor: Option<i64>,
     pub doc_total_currency: Option<String>,
+    /// The filing request's language (`en`, `zh-TW`).
+    pub language: String,
 }
 
 /// An attachment to insert (the bytes live in the database, so one

@@ -85,6 +85,7 @@ diesel::table! {
         waiting_since -> Nullable<Timestamp>,
         sla_paused_days -> Integer,
         partner_unread_at -> Nullable<Timestamp>,
+        language -> Text,
     }
 }
 

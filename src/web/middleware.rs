@@ -240,3 +240,46 @@ pub async fn head_as_get(
     }
     next.call(req).await
 }
+
+/// Chooses the request's language (`?lang=`, the `lang` cookie,
+/// `Accept-Language`) and renders the request in it; a `?lang=` that names
+/// a language Frontline speaks is remembered in the cookie for a year.
+pub async fn language(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use crate::i18n::{Context, Lang};
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
+    let asked = query.iter().find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(v));
+    let cookie = req.cookie("lang").map(|c| c.value().to_owned());
+    let accept =
+        req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let lang = Lang::negotiate(asked.map(Lang::as_str), cookie.as_deref(), accept.as_deref());
+    // The page and its query, less `lang`, for the switch's links (GET only).
+    let rest: Vec<(String, String)> = query.into_iter().filter(|(k, _)| k != "lang").collect();
+    let path = if req.method() == actix_web::http::Method::GET { req.path().to_owned() } else { "/".to_owned() };
+    let path_and_query = if rest.is_empty() || req.method() != actix_web::http::Method::GET {
+        path
+    } else {
+        format!("{path}?{}", url::form_urlencoded::Serializer::new(String::new()).extend_pairs(rest).finish())
+    };
+    let secure =
+        req.app_data::<actix_web::web::Data<crate::startup::AppState>>().is_some_and(|s| s.config.secure_cookies);
+    let mut res = crate::i18n::scope(Context { lang, path_and_query }, next.call(req)).await?;
+    if let Some(lang) = asked {
+        let cookie = actix_web::cookie::Cookie::build("lang", lang.as_str())
+            .path("/")
+            .secure(secure)
+            .http_only(true)
+            .same_site(actix_web::cookie::SameSite::Lax)
+            .max_age(actix_web::cookie::time::Duration::days(365))
+            .finish();
+        res.response_mut().add_cookie(&cookie).map_err(actix_web::error::ErrorInternalServerError)?;
+    }
+    res.response_mut().headers_mut().append(
+        actix_web::http::header::VARY,
+        actix_web::http::header::HeaderValue::from_static("Accept-Language, Cookie"),
+    );
+    Ok(res)
+}

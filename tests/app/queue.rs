@@ -76,6 +76,7 @@ fn bulk_case(i: usize, kind: &str) -> NewCase {
         doc_invoice_date: None,
         doc_total_minor: None,
         doc_total_currency: None,
+        language: "en".into(),
     }
 }
 

@@ -115,3 +115,63 @@ async fn times_are_shown_in_the_programmes_zone_or_the_staff_members_own() {
     assert_eq!(r.status().as_u16(), 400);
     assert!(r.text().await.expect("body").contains("IANA"));
 }
+
+#[actix_web::test]
+async fn pages_speak_the_partners_language_chosen_by_switch_cookie_or_browser() {
+    let app = spawn_app_with(|c| c.run_jobs = false).await;
+    // The browser's language.
+    let r = app
+        .second_client()
+        .get(app.url("/"))
+        .header("accept-language", "zh-TW,zh;q=0.9,en;q=0.8")
+        .send()
+        .await
+        .expect("get");
+    let page = r.text().await.expect("body");
+    assert!(page.contains("<html lang=\"zh-Hant-TW\">"), "the stylesheet's :lang(zh-Hant) rules apply");
+    assert!(page.contains("向 Frontline 支援團隊尋求協助"), "the start page in Traditional Chinese");
+    assert!(page.contains("hreflang=\"en\""), "a switch to English");
+    // The switch keeps the page and its query, and is remembered.
+    let (_, page) = app.get_html("/").await;
+    assert!(page.contains("<html lang=\"en\">"), "English without a choice");
+    let r = app.get("/track?lang=zh-TW").await;
+    let cookie = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+    assert!(cookie.starts_with("lang=zh-TW"), "{cookie}");
+    let page = r.text().await.expect("body");
+    assert!(page.contains("查詢您的案件"), "find-my-case in Traditional Chinese");
+    assert!(page.contains("href=\"/track?lang=en\""), "the switch back keeps the page");
+    let r = app.client.get(app.url("/")).header("accept-language", "en").send().await.expect("get");
+    assert!(r.text().await.expect("body").contains("<html lang=\"zh-Hant-TW\">"), "the cookie outranks the browser");
+    let r = app.client.get(app.url("/cases/kpi/new?lang=en&from=home")).send().await.expect("get");
+    let page = r.text().await.expect("body");
+    let i = page.find("language-switch").expect("the switch");
+    assert!(
+        page.contains("href=\"/cases/kpi/new?from=home&#38;lang=zh-TW\""),
+        "{}",
+        &page[i..(i + 400).min(page.len())]
+    );
+
+    // A case stores the language it was filed in.
+    let r = app
+        .second_client()
+        .get(app.url("/cases/directory/new"))
+        .header("accept-language", "zh-TW")
+        .send()
+        .await
+        .expect("form");
+    let keys = hidden_inputs(&r.text().await.expect("form"));
+    let mut body: Vec<(String, String)> = keys.into_iter().collect();
+    body.extend(directory_fields().into_iter().map(|(k, v)| (k.to_string(), v)));
+    let r = app
+        .second_client()
+        .post(app.url("/cases/directory"))
+        .header("accept-language", "zh-TW")
+        .form(&body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status().as_u16(), 303);
+    let (_, page) = app.get_html(&location(&r)).await;
+    let case = app.case(&reference_in(&page).expect("reference")).await;
+    assert_eq!(case.language, "zh-TW");
+}

@@ -21,7 +21,7 @@ const ORDER: [&str; 2] = ["reference", "email"];
 #[derive(Template)]
 #[template(path = "partner/find.html")]
 struct FindPage {
-    title: &'static str,
+    title: String,
     has_errors: bool,
     summary: Vec<SummaryItem>,
     e: FieldErrors,
@@ -45,7 +45,7 @@ fn page(
 ) -> FindPage {
     let keys = FormKeys::reissue(&state.keys, FORM, keys, state.clock.unix());
     FindPage {
-        title: if unknown_link { "We could not find that case" } else { "Find your case" },
+        title: crate::i18n::t(if unknown_link { "find-title-unknown" } else { "find-title" }),
         has_errors: !errors.is_empty(),
         summary: SummaryItem::of(&errors, &ORDER),
         e: errors,

@@ -48,12 +48,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Template)]
 #[template(path = "partner/home.html")]
 struct HomePage {
-    title: &'static str,
+    title: String,
     has_errors: bool,
 }
 
 async fn home() -> Result<HttpResponse, AppError> {
-    let page = HomePage { title: "Get help from Frontline Support", has_errors: false };
+    let page = HomePage { title: crate::i18n::t("home-title"), has_errors: false };
     Ok(html(actix_web::http::StatusCode::OK, page.render()?))
 }
 

@@ -1,0 +1,44 @@
+# Frontline, English. Every message here must also be in ../zh-TW/main.ftl
+# (a test fails otherwise).
+
+## The layout of every page
+site-name = Frontline
+site-service = Learning Partner support
+skip-link = Skip to main content
+meta-description = Frontline Support for Learning Partners: report a KPI discrepancy, request a directory listing, and follow your case.
+footer-text = Frontline Support for Learning Partners. Keep your tracking link: it is the only way to see your case.
+language-label = Language
+
+## The start page
+home-title = Get help from Frontline Support
+home-intro = Learning Partners can ask Frontline Support for help with two things. Only an MPN partner admin or an MPN account admin can file a case.
+home-kpi-link = Report a KPI discrepancy
+home-kpi-text = Your KPI dashboard and Partner Center disagree about an invoice. You need the seven details your KPI dashboard shows for it (month, year, OMLP type, purchase unit, invoice number, KPI value and revenue value) and the invoice itself. Order confirmations and partner reports are not accepted.
+home-directory-link = Request a directory listing
+home-directory-text = Your organisation is missing from the public Learning Partner directory. You need the name to show, your country, and the address of a Microsoft-themed landing page on your own website.
+home-track-heading = Track a case
+home-track-text = When you send a case you get a tracking link, and we e-mail it to you. Open it to see your case’s status, the dates that matter and messages from support, and to answer them.
+home-find-text = Lost the link?
+home-find-link = Find your case
+
+## Find my case
+find-title = Find your case
+find-title-unknown = We could not find that case
+find-intro = Lost your tracking link? Give us your case reference and the e-mail address you filed it with, and we will e-mail you the link.
+find-unknown-1 = The tracking link you opened does not lead to a case. It may have been cut short when it was copied: links are long, and must be copied in full.
+find-unknown-2 = Give us your case reference and e-mail address and we will e-mail you a working link.
+find-reference-label = Case reference
+find-reference-hint = It is in the e-mail we sent when you filed the case, like KPI-2026-00042
+find-email-label = Email address
+find-email-hint = The address you gave when you filed the case
+find-submit = Send me the link
+find-sent-title = Request received
+find-sent-heading = If the reference and e-mail address belong to the same case, we have e-mailed its tracking link to that address.
+find-sent-body = It can take a few minutes to arrive. If nothing comes, check your spam folder, and that you typed the address you gave when you filed the case.
+find-back = Back
+find-error-reference-missing = Enter your case reference, like KPI-2026-00042
+find-error-reference-long = Case reference must be 254 characters or less
+find-error-email-missing = Enter the e-mail address you gave when you filed the case
+find-error-email-format = Enter an e-mail address in the correct format, like name@example.com
+error-summary-title = There is a problem
+error-prefix = Error:
