@@ -42,3 +42,23 @@ find-error-email-missing = Enter the e-mail address you gave when you filed the 
 find-error-email-format = Enter an e-mail address in the correct format, like name@example.com
 error-summary-title = There is a problem
 error-prefix = Error:
+
+## Footer pages
+footer-contact = Contact
+footer-privacy = Privacy
+footer-accessibility = Accessibility
+contact-title = Contact Frontline Support
+contact-p1 = Frontline Support answers through your case, so every message stays with it and the whole team can see it.
+contact-p2 = To ask about a case you filed, open its tracking link and write to us there: you can attach a file, and we e-mail you when we reply.
+contact-p3 = To ask about something new, file a case: a KPI discrepancy or a directory listing request, from the start page.
+contact-p4 = Lost your tracking link? Find your case with its reference and your e-mail address, and we will e-mail you the link.
+privacy-title = How Frontline uses your information
+privacy-p1 = When you file a case, Frontline keeps what you sent (your name, e-mail address, role, Partner ID and the case's details) and the file you uploaded, to handle your case. Support staff of the programme can see them; nobody else can.
+privacy-p2 = We e-mail you about your case at the address you gave: that the case was received, when support replies or decides, and the tracking link when you ask for it. We send nothing else.
+privacy-p3 = Your tracking link is a secret: only a fingerprint of it is stored, and it is never written to our logs. To protect the service, we count requests per network address for up to a day.
+privacy-p4 = Your language choice is kept in a cookie for a year; a cookie shows the one-time confirmation after you file. Staff sign-in uses a session cookie. We use no tracking or advertising cookies.
+accessibility-title = Accessibility statement
+accessibility-p1 = Frontline is built to work for everyone: its pages follow well-tested public-service patterns, work with a keyboard and without JavaScript, and say what is wrong in words, not only in colour. It has not yet been checked by an accessibility auditor or page by page with a screen reader.
+accessibility-p2 = Forms say what is wrong next to each answer and list every problem at the top, keep what you typed, and accept numbers typed in full-width mode.
+accessibility-p3 = Pages are in English and Traditional Chinese. Not every page is translated yet: the forms, the tracking page and our e-mails are still in English only.
+accessibility-p4 = If something is hard to use, tell us through your case, or file a case from the start page, and say what you were trying to do.

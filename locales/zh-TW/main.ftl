@@ -41,3 +41,23 @@ find-error-email-missing = 請輸入您提交案件時提供的電子郵件地�
 find-error-email-format = 請輸入格式正確的電子郵件地址，例如 name@example.com
 error-summary-title = 發生問題
 error-prefix = 錯誤：
+
+## 頁尾頁面
+footer-contact = 聯絡我們
+footer-privacy = 隱私權
+footer-accessibility = 無障礙
+contact-title = 聯絡 Frontline 支援團隊
+contact-p1 = Frontline 支援團隊透過您的案件回覆，讓所有訊息都留在案件中，整個團隊都能看到。
+contact-p2 = 若要詢問您已提交的案件，請開啟追蹤連結並在該頁面留言：您可以附加檔案，我們回覆時會以電子郵件通知您。
+contact-p3 = 若有新的問題，請從首頁提交案件：回報 KPI 差異或申請列入目錄。
+contact-p4 = 遺失追蹤連結了嗎？請用案件編號和電子郵件地址查詢您的案件，我們會將連結寄給您。
+privacy-title = Frontline 如何使用您的資訊
+privacy-p1 = 您提交案件時，Frontline 會保存您提供的資料（姓名、電子郵件地址、角色、合作夥伴 ID 與案件內容）以及您上傳的檔案，用於處理您的案件。只有本計畫的支援人員可以看到這些資料。
+privacy-p2 = 我們會寄送與您案件相關的電子郵件到您提供的地址：案件已收到、支援團隊回覆或做出決定時，以及您要求時的追蹤連結。我們不會寄送其他郵件。
+privacy-p3 = 您的追蹤連結是機密：我們只儲存它的指紋，也從不寫入紀錄檔。為保護服務，我們會依網路位址計算請求次數，最多保留一天。
+privacy-p4 = 您選擇的語言會保存在 Cookie 中一年；提交案件後的一次性確認也使用 Cookie。支援人員登入使用工作階段 Cookie。我們不使用追蹤或廣告 Cookie。
+accessibility-title = 無障礙聲明
+accessibility-p1 = Frontline 的設計以每個人都能使用為目標：頁面採用經過驗證的公共服務設計模式，可以用鍵盤操作、不需要 JavaScript，並以文字而非僅以顏色說明錯誤。目前尚未經過無障礙稽核，也尚未逐頁以螢幕閱讀器檢查。
+accessibility-p2 = 表單會在每個答案旁說明錯誤並在頂端列出所有問題，保留您輸入的內容，並接受以全形輸入的數字。
+accessibility-p3 = 頁面提供英文與繁體中文。目前尚未翻譯所有頁面：表單、追蹤頁面與我們的電子郵件仍只有英文。
+accessibility-p4 = 如果有任何地方不容易使用，請透過您的案件告訴我們，或從首頁提交案件，並說明您想做什麼。

@@ -175,3 +175,20 @@ async fn pages_speak_the_partners_language_chosen_by_switch_cookie_or_browser() 
     let case = app.case(&reference_in(&page).expect("reference")).await;
     assert_eq!(case.language, "zh-TW");
 }
+
+#[actix_web::test]
+async fn every_page_links_contact_privacy_and_accessibility_in_both_languages() {
+    let app = spawn_app().await;
+    let (_, home) = app.get_html("/").await;
+    for path in ["/contact", "/privacy", "/accessibility"] {
+        assert!(home.contains(&format!("href=\"{path}\"")), "the footer links {path}");
+        let (status, page) = app.get_html(path).await;
+        assert_eq!(status, 200, "{path}");
+        assert!(page.matches("<p class=\"body\">").count() >= 4, "{path} says something");
+    }
+    let (_, privacy) = app.get_html("/privacy").await;
+    assert!(privacy.contains("never written to our logs"));
+    let (_, zh) = app.get_html("/accessibility?lang=zh-TW").await;
+    assert!(zh.contains("無障礙聲明"), "in Traditional Chinese");
+    assert!(zh.contains("<html lang=\"zh-Hant-TW\">"));
+}

@@ -26,6 +26,9 @@ pub const FLASH_COOKIE: &str = "frontline_submitted";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(home))
+        .route("/contact", web::get().to(contact))
+        .route("/privacy", web::get().to(privacy))
+        .route("/accessibility", web::get().to(accessibility))
         .route("/cases/kpi/new", web::get().to(kpi::new_form))
         .route("/cases/kpi", web::post().to(kpi::submit))
         .route("/cases/directory/new", web::get().to(directory::new_form))
@@ -55,6 +58,39 @@ struct HomePage {
 async fn home() -> Result<HttpResponse, AppError> {
     let page = HomePage { title: crate::i18n::t("home-title"), has_errors: false };
     Ok(html(actix_web::http::StatusCode::OK, page.render()?))
+}
+
+/// A page of plain information (contact, privacy, accessibility): a
+/// title and its paragraphs, all from the message files.
+#[derive(Template)]
+#[template(path = "partner/info.html")]
+struct InfoPage {
+    title: String,
+    has_errors: bool,
+    paragraphs: Vec<String>,
+    show_links: bool,
+}
+
+fn info(prefix: &str, paragraphs: usize, show_links: bool) -> Result<HttpResponse, AppError> {
+    let page = InfoPage {
+        title: crate::i18n::t(&format!("{prefix}-title")),
+        has_errors: false,
+        paragraphs: (1..=paragraphs).map(|n| crate::i18n::t(&format!("{prefix}-p{n}"))).collect(),
+        show_links,
+    };
+    Ok(html(actix_web::http::StatusCode::OK, page.render()?))
+}
+
+async fn contact() -> Result<HttpResponse, AppError> {
+    info("contact", 4, true)
+}
+
+async fn privacy() -> Result<HttpResponse, AppError> {
+    info("privacy", 4, false)
+}
+
+async fn accessibility() -> Result<HttpResponse, AppError> {
+    info("accessibility", 4, false)
 }
 
 /// The contact answers as typed.
