@@ -60,5 +60,5 @@ privacy-p4 = Your language choice is kept in a cookie for a year; a cookie shows
 accessibility-title = Accessibility statement
 accessibility-p1 = Frontline is built to work for everyone: its pages follow well-tested public-service patterns, work with a keyboard and without JavaScript, and say what is wrong in words, not only in colour. It has not yet been checked by an accessibility auditor or page by page with a screen reader.
 accessibility-p2 = Forms say what is wrong next to each answer and list every problem at the top, keep what you typed, and accept numbers typed in full-width mode.
-accessibility-p3 = Pages are in English and Traditional Chinese. Not every page is translated yet: the forms, the tracking page and our e-mails are still in English only.
+accessibility-p3 = Pages are in English and Traditional Chinese. Not every page is translated yet: the forms and the tracking page are still in English only.
 accessibility-p4 = If something is hard to use, tell us through your case, or file a case from the start page, and say what you were trying to do.

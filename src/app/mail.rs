@@ -216,6 +216,8 @@ pub struct MailData {
     pub settings_url: String,
     /// When a listing sent in its batch should be visible, in words.
     pub visible_by: String,
+    /// The language the message is written in (the case's, for the partner).
+    pub lang: crate::i18n::Lang,
 }
 
 macro_rules! mail_templates {
@@ -257,6 +259,75 @@ mail_templates! {
     NewCase => "mail/new_case.txt", "mail/new_case.html", NewCaseTxt, NewCaseHtml;
 }
 
+macro_rules! mail_templates_zh {
+    ($($kind:ident => $txt_path:literal, $html_path:literal, $txt:ident, $html:ident;)*) => {
+        $(
+            #[derive(Template)]
+            #[template(path = $txt_path)]
+            struct $txt<'a> {
+                m: &'a MailData,
+            }
+
+            #[derive(Template)]
+            #[template(path = $html_path)]
+            struct $html<'a> {
+                m: &'a MailData,
+            }
+        )*
+
+        /// The Traditional Chinese bodies of a message to the partner (`None`
+        /// for messages to staff, which are in English).
+        fn bodies_zh(kind: MailKind, m: &MailData) -> Option<askama::Result<(String, String)>> {
+            match kind {
+                $(MailKind::$kind => Some(pair($txt { m }, $html { m })),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+mail_templates_zh! {
+    CaseReceived => "mail/zh-TW/case_received.txt", "mail/zh-TW/case_received.html", CaseReceivedZhTxt, CaseReceivedZhHtml;
+    SupportAsked => "mail/zh-TW/support_asked.txt", "mail/zh-TW/support_asked.html", SupportAskedZhTxt, SupportAskedZhHtml;
+    SupportReplied => "mail/zh-TW/support_replied.txt", "mail/zh-TW/support_replied.html", SupportRepliedZhTxt, SupportRepliedZhHtml;
+    CaseResolved => "mail/zh-TW/case_resolved.txt", "mail/zh-TW/case_resolved.html", CaseResolvedZhTxt, CaseResolvedZhHtml;
+    CaseRejected => "mail/zh-TW/case_rejected.txt", "mail/zh-TW/case_rejected.html", CaseRejectedZhTxt, CaseRejectedZhHtml;
+    BatchSubmitted => "mail/zh-TW/batch_submitted.txt", "mail/zh-TW/batch_submitted.html", BatchSubmittedZhTxt, BatchSubmittedZhHtml;
+    BatchPublished => "mail/zh-TW/batch_published.txt", "mail/zh-TW/batch_published.html", BatchPublishedZhTxt, BatchPublishedZhHtml;
+    TrackingLink => "mail/zh-TW/tracking_link.txt", "mail/zh-TW/tracking_link.html", TrackingLinkZhTxt, TrackingLinkZhHtml;
+}
+
+/// Renders a message's text and HTML parts.
+fn pair(text: impl Template, html: impl Template) -> askama::Result<(String, String)> {
+    Ok((text.render()?, html.render()?))
+}
+
+/// A date as the message's language writes it: `15 March 2026`, `2026年3月15日`.
+fn date_in(lang: crate::i18n::Lang, d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    match lang {
+        crate::i18n::Lang::En => long_date(d),
+        crate::i18n::Lang::ZhTw => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+    }
+}
+
+/// The subject line of a message in Traditional Chinese (messages to the
+/// partner only).
+fn subject_zh(kind: MailKind, m: &MailData) -> Option<String> {
+    let (r, n) = (&m.reference, &m.name);
+    Some(match kind {
+        MailKind::CaseReceived => format!("[{r}] 我們已收到您的案件 – {n}"),
+        MailKind::SupportAsked => format!("[{r}] 支援團隊需要您的回覆 – {n}"),
+        MailKind::SupportReplied => format!("[{r}] 支援團隊已回覆 – {n}"),
+        MailKind::CaseResolved => format!("[{r}] 您的案件已解決 – {n}"),
+        MailKind::CaseRejected => format!("[{r}] 您的案件未獲受理 – {n}"),
+        MailKind::BatchSubmitted => format!("[{r}] 您的目錄項目已送出 – {n}"),
+        MailKind::BatchPublished => format!("[{r}] 您的目錄項目已上線 – {n}"),
+        MailKind::TrackingLink => format!("[{r}] 您的追蹤連結 – {n}"),
+        MailKind::PartnerReplied | MailKind::CaseAssigned | MailKind::NewCase => return None,
+    })
+}
+
 /// The subject line of a message.
 fn subject(kind: MailKind, m: &MailData) -> String {
     let (r, n) = (&m.reference, &m.name);
@@ -284,6 +355,12 @@ struct Loaded {
 impl Mailer {
     fn data(&self, ctx: &JobContext, row: &MailRow, case: &CaseRow) -> MailData {
         let base = &self.public_url;
+        // The partner reads the language they filed in; staff read English.
+        let lang = if row.kind.to_partner() {
+            crate::i18n::Lang::parse(&case.language).unwrap_or_default()
+        } else {
+            crate::i18n::Lang::En
+        };
         MailData {
             reference: case.reference.clone(),
             name: case.directory_name.clone().unwrap_or_else(|| case.company_name.clone()),
@@ -293,7 +370,7 @@ impl Mailer {
             staff_url: format!("{base}/staff/cases/{}", case.reference),
             find_url: format!("{base}/track"),
             lines: row.body.as_deref().unwrap_or_default().lines().map(str::to_owned).collect(),
-            due: long_date(case.due_date),
+            due: date_in(lang, case.due_date),
             directory: case.kind == CaseKind::Directory,
             settings_url: format!("{base}/staff/account"),
             visible_by: case
@@ -301,8 +378,9 @@ impl Mailer {
                 .as_deref()
                 .and_then(crate::domain::calendar::parse_batch_key)
                 .filter(|b| b.visible_by != chrono::NaiveDate::MAX)
-                .map(|b| long_date(b.visible_by))
+                .map(|b| date_in(lang, b.visible_by))
                 .unwrap_or_default(),
+            lang,
         }
     }
 
@@ -311,7 +389,12 @@ impl Mailer {
         let row = &loaded.row;
         let case = loaded.case.as_ref().ok_or_else(|| "its case no longer exists".to_owned())?;
         let data = self.data(ctx, row, case);
-        let (text, html) = bodies(row.kind, &data).map_err(|e| format!("template: {e}"))?;
+        let zh = (data.lang == crate::i18n::Lang::ZhTw).then(|| bodies_zh(row.kind, &data)).flatten();
+        let (text, html) = zh.unwrap_or_else(|| bodies(row.kind, &data)).map_err(|e| format!("template: {e}"))?;
+        let subject = match data.lang {
+            crate::i18n::Lang::ZhTw => subject_zh(row.kind, &data).unwrap_or_else(|| subject(row.kind, &data)),
+            crate::i18n::Lang::En => subject(row.kind, &data),
+        };
         let to: Mailbox = row
             .recipient
             .parse()
@@ -319,7 +402,7 @@ impl Mailer {
         let mut b = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(subject(row.kind, &data))
+            .subject(subject)
             .message_id(Some(format!("<{}@{}>", row.message_id, self.id_domain)));
         if row.kind == MailKind::NewCase {
             b = b.header(ListUnsubscribe(format!("<{}>", data.settings_url)));

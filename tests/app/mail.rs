@@ -295,3 +295,40 @@ async fn staff_who_ask_for_every_new_case_get_it_with_a_way_to_stop() {
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(sink.to("ana@frontline.example").len(), 1, "no more");
 }
+
+#[actix_web::test]
+async fn a_partner_who_filed_in_traditional_chinese_gets_e_mail_in_it() {
+    let sink = SmtpSink::start().await;
+    let app = app_with(&sink).await;
+    let partner = app.second_client();
+    let form = partner.get(app.url("/cases/directory/new?lang=zh-TW")).send().await.expect("form");
+    let mut body: Vec<(String, String)> = hidden_inputs(&form.text().await.expect("form")).into_iter().collect();
+    body.extend(directory_fields().into_iter().map(|(k, v)| (k.to_string(), v)));
+    let r = partner.post(app.url("/cases/directory")).form(&body).send().await.expect("post");
+    assert_eq!(r.status().as_u16(), 303);
+    let got = sink.wait_for(1, WAIT).await;
+    let m = &got[0];
+    assert!(m.subject().contains("我們已收到您的案件"), "{}", m.subject());
+    let text = m.text();
+    assert!(text.contains("Ana Silva 您好"), "{text}");
+    assert!(text.contains("年") && text.contains("日前審查"), "the date written the Chinese way: {text}");
+    assert!(m.html().contains("lang=\"zh-Hant-TW\""));
+    assert_eq!(m.tracking_path().as_deref(), Some(location(&r).as_str()), "the same working link");
+
+    // Staff still read English about it.
+    let reference = {
+        let (_, page) = app.get_html(&location(&r)).await;
+        reference_in(&page).expect("reference")
+    };
+    let bo = app.create_staff("bo@frontline.example", "Bo Lin", "agent").await;
+    app.sign_in_as("ana@frontline.example", "agent").await;
+    let (_, page) = app.get_html(&format!("/staff/cases/{reference}")).await;
+    let mut body: Vec<(String, String)> = hidden_inputs(&page).into_iter().collect();
+    body.push(("assignee".into(), bo.to_string()));
+    let r =
+        app.client.post(app.url(&format!("/staff/cases/{reference}/assign"))).form(&body).send().await.expect("assign");
+    assert_eq!(r.status().as_u16(), 303);
+    sink.wait_for(2, WAIT).await;
+    let to_bo = sink.to("bo@frontline.example");
+    assert!(to_bo[0].subject().contains("Assigned to you"), "{}", to_bo[0].subject());
+}
