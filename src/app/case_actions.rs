@@ -12,8 +12,7 @@ use super::intake::Upload;
 use crate::app::mail;
 use crate::app::retriage::retriage_after_close;
 use crate::checks::document::{self, DocumentError, Limits};
-use crate::domain::actions::{self, Action, Actor, EventType, Outcome, Plan, PlannedEvent};
-use crate::domain::calendar::{add_business_days_on, business_days_between, long_date};
+use crate::domain::actions::{self, Action, Actor, Outcome, Plan, ServiceLevel};
 use crate::domain::case::Status;
 use crate::domain::errors::FieldErrors;
 use crate::domain::mail::MailKind;
@@ -100,42 +99,30 @@ fn write_plan(
         change.outcome = Some(None);
     }
     let mut events = plan.events.clone();
-    let waiting = |s: Option<Status>| s == Some(Status::WaitingOnPartner);
-    if waiting(plan.status) && case.status != Status::WaitingOnPartner {
-        change.waiting_since = Some(Some(now));
-        events.push(PlannedEvent {
-            actor: Actor::System,
-            event_type: EventType::ServiceLevel,
-            body: "Paused while we wait for the partner’s answer.".into(),
-            partner_visible: true,
-        });
-    } else if case.status == Status::WaitingOnPartner && plan.status.is_some_and(|s| s != Status::WaitingOnPartner) {
-        change.waiting_since = Some(None);
-        let since = case.waiting_since.map_or(now.date(), |t| t.date());
-        let days = business_days_between(since, now.date(), &rules.holidays);
-        if days > 0 && !plan.closes {
-            let due = add_business_days_on(case.due_date, days, &rules.holidays);
-            change.due_date = Some(due);
-            change.sla_paused_days = Some(case.sla_paused_days.saturating_add(i32::try_from(days).unwrap_or(0)));
-            let plural = if days == 1 { "" } else { "s" };
-            events.push(PlannedEvent {
-                actor: Actor::System,
-                event_type: EventType::ServiceLevel,
-                body: format!(
-                    "Resumed after {days} business day{plural} waiting on the partner; due {} (was {}).",
-                    long_date(due),
-                    long_date(case.due_date)
-                ),
-                partner_visible: false,
-            });
-        } else if !plan.closes {
-            events.push(PlannedEvent {
-                actor: Actor::System,
-                event_type: EventType::ServiceLevel,
-                body: format!("Resumed the same day; still due {}.", long_date(case.due_date)),
-                partner_visible: false,
-            });
+    let change_of_level = actions::service_level(
+        case.status,
+        plan.status,
+        plan.closes,
+        case.waiting_since,
+        case.due_date,
+        case.sla_paused_days,
+        now,
+        &rules.holidays,
+    );
+    match change_of_level {
+        Some(ServiceLevel::Paused(event)) => {
+            change.waiting_since = Some(Some(now));
+            events.push(event);
         }
+        Some(ServiceLevel::Resumed { event, moved }) => {
+            change.waiting_since = Some(None);
+            if let Some((due, total)) = moved {
+                change.due_date = Some(due);
+                change.sla_paused_days = Some(total);
+            }
+            events.extend(event);
+        }
+        None => {}
     }
     if !update_if_version(conn, case.id, version, &change, now)? {
         return Ok(None);
@@ -338,12 +325,10 @@ pub enum PartnerReplied {
     Closed(String),
 }
 
-/// Whether a partner's reply to `case` now would reopen it: closed as
-/// resolved or rejected less than `reopen_days` ago (0 = never).
+/// Whether a partner's reply to `case` now would reopen it (see
+/// [`actions::may_reopen`]).
 pub fn may_reopen(case: &CaseRow, reopen_days: u32, now: NaiveDateTime) -> bool {
-    reopen_days > 0
-        && matches!(case.status, Status::Resolved | Status::Rejected)
-        && case.closed_at.is_some_and(|t| now < t + chrono::Duration::days(i64::from(reopen_days)))
+    actions::may_reopen(case.status, case.closed_at, reopen_days, now)
 }
 
 /// Whether the partner may write on `case` now.

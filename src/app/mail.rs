@@ -220,8 +220,11 @@ pub struct MailData {
     pub lang: crate::i18n::Lang,
 }
 
+/// Declares the templates of a set of messages (a text and an HTML part
+/// each) and `$bodies`, which renders the one for a kind, or `None` for a
+/// kind the set has no template for.
 macro_rules! mail_templates {
-    ($($kind:ident => $txt_path:literal, $html_path:literal, $txt:ident, $html:ident;)*) => {
+    ($bodies:ident: $($kind:ident => $txt_path:literal, $html_path:literal, $txt:ident, $html:ident;)*) => {
         $(
             #[derive(Template)]
             #[template(path = $txt_path)]
@@ -236,16 +239,18 @@ macro_rules! mail_templates {
             }
         )*
 
-        /// The plain-text and HTML bodies of a message.
-        fn bodies(kind: MailKind, m: &MailData) -> askama::Result<(String, String)> {
+        // The English set covers every kind; the `_` arm is for the others.
+        #[allow(unreachable_patterns)]
+        fn $bodies(kind: MailKind, m: &MailData) -> Option<askama::Result<(String, String)>> {
             match kind {
-                $(MailKind::$kind => Ok(($txt { m }.render()?, $html { m }.render()?)),)*
+                $(MailKind::$kind => Some(pair($txt { m }, $html { m })),)*
+                _ => None,
             }
         }
     };
 }
 
-mail_templates! {
+mail_templates! { bodies_en:
     CaseReceived => "mail/case_received.txt", "mail/case_received.html", CaseReceivedTxt, CaseReceivedHtml;
     SupportAsked => "mail/support_asked.txt", "mail/support_asked.html", SupportAskedTxt, SupportAskedHtml;
     SupportReplied => "mail/support_replied.txt", "mail/support_replied.html", SupportRepliedTxt, SupportRepliedHtml;
@@ -259,34 +264,8 @@ mail_templates! {
     NewCase => "mail/new_case.txt", "mail/new_case.html", NewCaseTxt, NewCaseHtml;
 }
 
-macro_rules! mail_templates_zh {
-    ($($kind:ident => $txt_path:literal, $html_path:literal, $txt:ident, $html:ident;)*) => {
-        $(
-            #[derive(Template)]
-            #[template(path = $txt_path)]
-            struct $txt<'a> {
-                m: &'a MailData,
-            }
-
-            #[derive(Template)]
-            #[template(path = $html_path)]
-            struct $html<'a> {
-                m: &'a MailData,
-            }
-        )*
-
-        /// The Traditional Chinese bodies of a message to the partner (`None`
-        /// for messages to staff, which are in English).
-        fn bodies_zh(kind: MailKind, m: &MailData) -> Option<askama::Result<(String, String)>> {
-            match kind {
-                $(MailKind::$kind => Some(pair($txt { m }, $html { m })),)*
-                _ => None,
-            }
-        }
-    };
-}
-
-mail_templates_zh! {
+// Messages to the partner only: staff read English.
+mail_templates! { bodies_zh:
     CaseReceived => "mail/zh-TW/case_received.txt", "mail/zh-TW/case_received.html", CaseReceivedZhTxt, CaseReceivedZhHtml;
     SupportAsked => "mail/zh-TW/support_asked.txt", "mail/zh-TW/support_asked.html", SupportAskedZhTxt, SupportAskedZhHtml;
     SupportReplied => "mail/zh-TW/support_replied.txt", "mail/zh-TW/support_replied.html", SupportRepliedZhTxt, SupportRepliedZhHtml;
@@ -295,6 +274,18 @@ mail_templates_zh! {
     BatchSubmitted => "mail/zh-TW/batch_submitted.txt", "mail/zh-TW/batch_submitted.html", BatchSubmittedZhTxt, BatchSubmittedZhHtml;
     BatchPublished => "mail/zh-TW/batch_published.txt", "mail/zh-TW/batch_published.html", BatchPublishedZhTxt, BatchPublishedZhHtml;
     TrackingLink => "mail/zh-TW/tracking_link.txt", "mail/zh-TW/tracking_link.html", TrackingLinkZhTxt, TrackingLinkZhHtml;
+}
+
+/// The bodies of a message in `lang`, falling back to English for a
+/// message that has no template in it.
+fn bodies(kind: MailKind, m: &MailData, lang: crate::i18n::Lang) -> askama::Result<(String, String)> {
+    let translated = match lang {
+        crate::i18n::Lang::ZhTw => bodies_zh(kind, m),
+        crate::i18n::Lang::En => None,
+    };
+    translated
+        .or_else(|| bodies_en(kind, m))
+        .unwrap_or_else(|| Err(askama::Error::custom(format!("no template for {}", kind.as_str()))))
 }
 
 /// Renders a message's text and HTML parts.
@@ -389,8 +380,7 @@ impl Mailer {
         let row = &loaded.row;
         let case = loaded.case.as_ref().ok_or_else(|| "its case no longer exists".to_owned())?;
         let data = self.data(ctx, row, case);
-        let zh = (data.lang == crate::i18n::Lang::ZhTw).then(|| bodies_zh(row.kind, &data)).flatten();
-        let (text, html) = zh.unwrap_or_else(|| bodies(row.kind, &data)).map_err(|e| format!("template: {e}"))?;
+        let (text, html) = bodies(row.kind, &data, data.lang).map_err(|e| format!("template: {e}"))?;
         let subject = match data.lang {
             crate::i18n::Lang::ZhTw => subject_zh(row.kind, &data).unwrap_or_else(|| subject(row.kind, &data)),
             crate::i18n::Lang::En => subject(row.kind, &data),

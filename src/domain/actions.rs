@@ -311,6 +311,89 @@ pub fn status_choices(kind: CaseKind, current: Status) -> Vec<Status> {
         .collect()
 }
 
+/// Whether a partner's reply now reopens a case in `status` closed at
+/// `closed_at`: resolved or rejected less than `reopen_days` ago (0 = never).
+pub fn may_reopen(
+    status: Status,
+    closed_at: Option<chrono::NaiveDateTime>,
+    reopen_days: u32,
+    now: chrono::NaiveDateTime,
+) -> bool {
+    reopen_days > 0
+        && matches!(status, Status::Resolved | Status::Rejected)
+        && closed_at.is_some_and(|t| now < t + chrono::Duration::days(i64::from(reopen_days)))
+}
+
+/// How the service level changes when a case's status goes from `from` to
+/// `to`: it pauses when the case starts to wait on the partner, and resumes
+/// when it stops (the due date moving by the business days waited, unless
+/// the case closes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceLevel {
+    /// The case waits on the partner from now.
+    Paused(PlannedEvent),
+    /// It no longer waits: the new due date and total paused days, if it moved.
+    Resumed {
+        /// What the timeline says (none when the case closes).
+        event: Option<PlannedEvent>,
+        /// `(new due date, business days paused in all)`.
+        moved: Option<(chrono::NaiveDate, i32)>,
+    },
+}
+
+/// The service-level change of a status move, if any. `waiting_since` is
+/// when the case began to wait; `paused_so_far` the business days paused
+/// before.
+#[allow(clippy::too_many_arguments)]
+pub fn service_level(
+    from: Status,
+    to: Option<Status>,
+    closes: bool,
+    waiting_since: Option<chrono::NaiveDateTime>,
+    due: chrono::NaiveDate,
+    paused_so_far: i32,
+    now: chrono::NaiveDateTime,
+    holidays: &super::calendar::Holidays,
+) -> Option<ServiceLevel> {
+    use super::calendar::{add_business_days_on, business_days_between, long_date};
+    let to = to?;
+    if to == Status::WaitingOnPartner && from != Status::WaitingOnPartner {
+        return Some(ServiceLevel::Paused(PlannedEvent {
+            actor: Actor::System,
+            event_type: EventType::ServiceLevel,
+            body: "Paused while we wait for the partner’s answer.".into(),
+            partner_visible: true,
+        }));
+    }
+    if from != Status::WaitingOnPartner || to == Status::WaitingOnPartner {
+        return None;
+    }
+    if closes {
+        return Some(ServiceLevel::Resumed { event: None, moved: None });
+    }
+    let since = waiting_since.map_or(now.date(), |t| t.date());
+    let days = business_days_between(since, now.date(), holidays);
+    let event = |body: String| PlannedEvent {
+        actor: Actor::System,
+        event_type: EventType::ServiceLevel,
+        body,
+        partner_visible: false,
+    };
+    if days == 0 {
+        let body = format!("Resumed the same day; still due {}.", long_date(due));
+        return Some(ServiceLevel::Resumed { event: Some(event(body)), moved: None });
+    }
+    let moved = add_business_days_on(due, days, holidays);
+    let plural = if days == 1 { "" } else { "s" };
+    let body = format!(
+        "Resumed after {days} business day{plural} waiting on the partner; due {} (was {}).",
+        long_date(moved),
+        long_date(due)
+    );
+    let total = paused_so_far.saturating_add(i32::try_from(days).unwrap_or(i32::MAX));
+    Some(ServiceLevel::Resumed { event: Some(event(body)), moved: Some((moved, total)) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,5 +482,46 @@ mod tests {
         assert_eq!(plan(CaseKind::Kpi, Status::Rejected, &reply(false)), Err(msg::CLOSED_FILE_NEW.into()));
         assert_eq!(plan(CaseKind::Kpi, Status::Duplicate, &reply(true)), Err(msg::CLOSED_FILE_NEW.into()));
         assert_eq!(plan(CaseKind::Directory, Status::Published, &reply(true)), Err(msg::CLOSED_FILE_NEW.into()));
+    }
+
+    #[test]
+    fn the_service_level_pauses_while_waiting_and_moves_the_due_date_by_the_days_waited() {
+        let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 3, d).expect("date");
+        let at = |d| day(d).and_hms_opt(10, 0, 0).expect("time");
+        let none = crate::domain::calendar::Holidays::default();
+        let paused = service_level(Status::Open, Some(Status::WaitingOnPartner), false, None, day(16), 0, at(2), &none);
+        assert!(matches!(paused, Some(ServiceLevel::Paused(_))));
+        // Monday 2 → Thursday 5 March: three business days.
+        let resumed = service_level(
+            Status::WaitingOnPartner,
+            Some(Status::InReview),
+            false,
+            Some(at(2)),
+            day(16),
+            1,
+            at(5),
+            &none,
+        );
+        let Some(ServiceLevel::Resumed { moved: Some((due, total)), event: Some(e) }) = resumed else {
+            panic!("resumed: {resumed:?}")
+        };
+        assert_eq!((due, total), (day(19), 4));
+        assert!(e.body.contains("3 business days"), "{}", e.body);
+        let closed = service_level(
+            Status::WaitingOnPartner,
+            Some(Status::Resolved),
+            true,
+            Some(at(2)),
+            day(16),
+            0,
+            at(5),
+            &none,
+        );
+        assert_eq!(closed, Some(ServiceLevel::Resumed { event: None, moved: None }));
+        assert_eq!(service_level(Status::Open, Some(Status::InReview), false, None, day(16), 0, at(5), &none), None);
+        assert!(may_reopen(Status::Rejected, Some(at(2)), 30, at(2) + chrono::Duration::days(29)));
+        assert!(!may_reopen(Status::Rejected, Some(at(2)), 30, at(2) + chrono::Duration::days(30)));
+        assert!(!may_reopen(Status::Duplicate, Some(at(2)), 30, at(3)));
+        assert!(!may_reopen(Status::Resolved, Some(at(2)), 0, at(3)));
     }
 }

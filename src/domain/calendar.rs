@@ -425,6 +425,22 @@ pub fn invoice_month_in_window(year: i32, month: u32, w: &RenewalWindow) -> bool
     first < w.end && last >= w.start
 }
 
+/// The month names in lower case, as forms and documents are matched.
+pub const MONTHS_LOWER: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
 /// English month name (`1` → `"January"`); an empty string for an invalid
 /// month.
 pub fn month_name(month: u32) -> &'static str {

@@ -9,6 +9,7 @@
 //! Traditional), line by line. Spaces that PDF extraction puts between CJK
 //! and digits ("115 年 04 月 17 日") do not matter.
 
+use super::calendar::MONTHS_LOWER;
 use chrono::NaiveDate;
 
 use super::document::{folded_lines, is_han, label_at_start};
@@ -178,27 +179,12 @@ struct DateAt {
     start: usize,
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 fn month_number(word: &str) -> Option<u32> {
     let word = word.strip_suffix('.').unwrap_or(word);
     if word.len() < 3 {
         return None;
     }
-    MONTHS
+    MONTHS_LOWER
         .iter()
         .position(|m| *m == word || (word.len() == 3 && m.starts_with(word)) || (word == "sept" && *m == "september"))
         .and_then(|n| u32::try_from(n + 1).ok())

@@ -1,6 +1,7 @@
 //! The KPI discrepancy case: the seven KPI dashboard details, the document
 //! type, and the optional answers, parsed into values that are always valid.
 
+use super::calendar::MONTHS_LOWER;
 use chrono::{Datelike, NaiveDate};
 
 use super::contact::{Contact, ContactInput, parse_contact};
@@ -157,21 +158,6 @@ pub struct KpiCase {
     pub description: Option<String>,
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// Parses a month: "3", "03", "mar", "March".
 pub fn parse_month_word(raw: &str) -> Option<u32> {
     let v = raw.trim().to_lowercase();
@@ -180,7 +166,7 @@ pub fn parse_month_word(raw: &str) -> Option<u32> {
         return (1..=12).contains(&n).then_some(n);
     }
     if v.len() >= 3 {
-        for (i, name) in MONTHS.iter().enumerate() {
+        for (i, name) in MONTHS_LOWER.iter().enumerate() {
             if name.starts_with(&v) || (v.len() >= 3 && *name == v) {
                 return u32::try_from(i + 1).ok();
             }
