@@ -83,6 +83,10 @@ pub struct Config {
     /// Days after closing during which a partner's reply reopens the case
     /// (`FRONTLINE_REOPEN_DAYS`; 0 = never).
     pub reopen_days: u32,
+    /// Days after a case closes that its uploaded files (the invoice,
+    /// message attachments) are kept before their contents are removed
+    /// (`FRONTLINE_RETENTION_DAYS`; 0 = kept for good).
+    pub retention_days: u32,
     /// "Find my case" requests per address (`FRONTLINE_RATE_FIND`).
     pub rate_find: Option<RateLimit>,
     /// The programme's time zone (`FRONTLINE_TIME_ZONE`, IANA name): partner
@@ -269,6 +273,13 @@ impl Config {
         }
         c.reopen_days = env_number("FRONTLINE_REOPEN_DAYS", c.reopen_days)?;
         anyhow::ensure!(c.reopen_days <= 3650, "FRONTLINE_REOPEN_DAYS must be 3650 or fewer");
+        c.retention_days = env_number("FRONTLINE_RETENTION_DAYS", c.retention_days)?;
+        anyhow::ensure!(
+            c.retention_days <= crate::domain::retention::MAX_DAYS,
+            "FRONTLINE_RETENTION_DAYS must be {} or fewer days (0 keeps uploaded files for good), got {}",
+            crate::domain::retention::MAX_DAYS,
+            c.retention_days
+        );
         if let Some(v) = env("FRONTLINE_TIME_ZONE") {
             c.time_zone = crate::domain::calendar::parse_time_zone(&v)
                 .map_err(|e| anyhow::anyhow!("FRONTLINE_TIME_ZONE: {e}"))?;
@@ -313,6 +324,7 @@ impl Config {
             mail: MailSettings::default(),
             public_url: String::new(),
             reopen_days: 30,
+            retention_days: crate::domain::retention::DEFAULT_DAYS,
             rate_find: Some(RateLimit::per_minutes(5, 15)),
             time_zone: chrono_tz::UTC,
         }

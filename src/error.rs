@@ -70,10 +70,7 @@ impl From<diesel::result::Error> for AppError {
             Error::NotFound => Self::NotFound,
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 tracing::debug!(constraint = info.message(), "unique violation");
-                Self::Conflict(
-                    "This has already been done, or was being done at the same moment. Reload the page to see the latest."
-                        .into(),
-                )
+                Self::Conflict(ALREADY_DONE.into())
             }
             other => Self::Unexpected(anyhow::Error::new(other).context("database query failed")),
         }
@@ -98,6 +95,12 @@ impl From<askama::Error> for AppError {
     }
 }
 
+/// The conflict a unique violation answers with. Written in English where it
+/// happens (often on a database thread, outside the request's language) and
+/// put in the reader's language when the page is rendered.
+const ALREADY_DONE: &str =
+    "This has already been done, or was being done at the same moment. Reload the page to see the latest.";
+
 /// The error page.
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -108,23 +111,25 @@ struct ErrorPage<'a> {
 }
 
 impl AppError {
-    fn title_and_message(&self) -> (&'static str, String) {
+    /// The page's title and message, in the current request's language.
+    /// Messages given by the code that failed are shown as given (they are
+    /// built in the reader's language there), except the unique-violation
+    /// conflict, which is put in the reader's language here.
+    fn title_and_message(&self) -> (String, String) {
+        use crate::i18n::{t, ta};
         match self {
-            Self::LoginRequired(_) => ("Sign in", "Sign in to continue.".into()),
-            Self::NotFound => ("Page not found", "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address.".into()),
-            Self::BadRequest(m) => ("There is a problem with the request", m.clone()),
-            Self::Forbidden(m) => ("The form could not be sent", m.clone()),
-            Self::Conflict(m) => ("This could not be done", m.clone()),
-            Self::TooLarge(m) => ("The request is too large", m.clone()),
-            Self::TooManyRequests(m, _) => ("Too many attempts", m.clone()),
-            Self::RequestTimeout => (
-                "The request took too long",
-                "What you sent did not arrive in time, so nothing was saved. Check your connection and send it again."
-                    .into(),
-            ),
-            Self::Busy(what, _) => ("Sorry, the service is busy", format!("Too many {what} are in progress. Try again in a moment: nothing was saved.")),
-            Self::Unavailable(_) => ("Sorry, the service is unavailable", "Try again in a few minutes. Nothing you sent was lost: if your case was accepted you were shown its reference.".into()),
-            Self::Unexpected(_) => ("Sorry, there is a problem with the service", "Try again later.".into()),
+            Self::LoginRequired(_) => (t("error-page-sign-in-title"), t("error-page-sign-in-message")),
+            Self::NotFound => (t("error-page-not-found-title"), t("error-page-not-found-message")),
+            Self::BadRequest(m) => (t("error-page-bad-request-title"), m.clone()),
+            Self::Forbidden(m) => (t("error-page-forbidden-title"), m.clone()),
+            Self::Conflict(m) if m == ALREADY_DONE => (t("error-page-conflict-title"), t("error-page-conflict-done")),
+            Self::Conflict(m) => (t("error-page-conflict-title"), m.clone()),
+            Self::TooLarge(m) => (t("error-page-too-large-title"), m.clone()),
+            Self::TooManyRequests(m, _) => (t("error-page-too-many-title"), m.clone()),
+            Self::RequestTimeout => (t("error-page-timeout-title"), t("error-page-timeout-message")),
+            Self::Busy(what, _) => (t("error-page-busy-title"), ta("error-page-busy-message", &[("what", what)])),
+            Self::Unavailable(_) => (t("error-page-unavailable-title"), t("error-page-unavailable-message")),
+            Self::Unexpected(_) => (t("error-page-unexpected-title"), t("error-page-unexpected-message")),
         }
     }
 }
@@ -170,7 +175,7 @@ impl ResponseError for AppError {
             tracing::error!(error = ?self, "request failed");
         }
         let (title, message) = self.title_and_message();
-        let mut page = error_page(status, title, &message);
+        let mut page = error_page(status, &title, &message);
         if let Self::TooManyRequests(_, after) | Self::Busy(_, after) = self {
             page.headers_mut().insert(actix_web::http::header::RETRY_AFTER, (*after).into());
         }

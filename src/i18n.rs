@@ -140,6 +140,126 @@ pub fn text(lang: Lang, key: &str) -> String {
     LOCALES.try_lookup(lang.id(), key).unwrap_or_else(|| key.to_owned())
 }
 
+/// A message's arguments: `&[("name", &value), …]`, each value anything
+/// that can be shown (in Rust code and in templates alike).
+pub trait Args {
+    /// The arguments as Fluent takes them: text, so numbers keep the form
+    /// they were given in (no digit grouping added).
+    fn fluent(
+        &self,
+    ) -> std::collections::HashMap<std::borrow::Cow<'static, str>, fluent_templates::fluent_bundle::FluentValue<'static>>;
+}
+
+impl<T: std::fmt::Display + ?Sized, const N: usize> Args for [(&'static str, &T); N] {
+    fn fluent(
+        &self,
+    ) -> std::collections::HashMap<std::borrow::Cow<'static, str>, fluent_templates::fluent_bundle::FluentValue<'static>>
+    {
+        self.iter().map(|(k, v)| (std::borrow::Cow::Borrowed(*k), v.to_string().into())).collect()
+    }
+}
+
+impl Args for [(&'static str, &dyn std::fmt::Display)] {
+    fn fluent(
+        &self,
+    ) -> std::collections::HashMap<std::borrow::Cow<'static, str>, fluent_templates::fluent_bundle::FluentValue<'static>>
+    {
+        self.iter().map(|(k, v)| (std::borrow::Cow::Borrowed(*k), v.to_string().into())).collect()
+    }
+}
+
+impl<A: Args + ?Sized> Args for &A {
+    fn fluent(
+        &self,
+    ) -> std::collections::HashMap<std::borrow::Cow<'static, str>, fluent_templates::fluent_bundle::FluentValue<'static>>
+    {
+        (**self).fluent()
+    }
+}
+
+/// A message with arguments (`{ $name }` in the Fluent file), in the
+/// current request's language: `ta("kpi-error-year-two", &[("year", &2026)])`.
+pub fn ta(key: &str, args: &[(&'static str, &dyn std::fmt::Display)]) -> String {
+    text_args(current(), key, args)
+}
+
+/// [`ta`] for templates, which pass arguments by reference and of one type:
+/// `{{ crate::i18n::tv("staff-queue-page-n", &[("n", &n)]) }}`.
+pub fn tv<A: Args + ?Sized>(key: &str, args: &A) -> String {
+    text_args(current(), key, args)
+}
+
+/// A message with arguments, in `lang`.
+pub fn text_args<A: Args + ?Sized>(lang: Lang, key: &str, args: &A) -> String {
+    LOCALES.try_lookup_with_args(lang.id(), key, &args.fluent()).unwrap_or_else(|| key.to_owned())
+}
+
+/// A date in the current request's language: `15 March 2026`, `2026年3月15日`.
+pub fn date(d: chrono::NaiveDate) -> String {
+    date_in(current(), d)
+}
+
+/// A date as `lang` writes it: `15 March 2026`, `2026年3月15日`.
+pub fn date_in(lang: Lang, d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    match lang {
+        Lang::En => crate::domain::calendar::long_date(d),
+        Lang::ZhTw => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
+    }
+}
+
+/// A short date for tables in the current language: `3 Mar 2025`, `2025/3/3`.
+pub fn short_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    match current() {
+        Lang::En => crate::domain::calendar::short_date(d),
+        Lang::ZhTw => format!("{}/{}/{}", d.year(), d.month(), d.day()),
+    }
+}
+
+/// A month and year in the current language: `March 2026`, `2026年3月`.
+pub fn month_year(year: i32, month: u32) -> String {
+    month_year_in(current(), year, month)
+}
+
+/// A month and year as `lang` writes it.
+pub fn month_year_in(lang: Lang, year: i32, month: u32) -> String {
+    match lang {
+        Lang::En => format!("{} {year}", crate::domain::calendar::month_name(month)),
+        Lang::ZhTw => format!("{year}年{month}月"),
+    }
+}
+
+/// A moment (stored in UTC) in the current language, naming the zone.
+pub fn time(at: chrono::NaiveDateTime, zone: chrono_tz::Tz) -> String {
+    time_in(current(), at, zone)
+}
+
+/// A moment as `lang` writes it, naming the zone: `5 December 2026 at 02:35
+/// (Taipei time, UTC+8)`, `2026年12月5日 02:35（Asia/Taipei，UTC+8）`.
+pub fn time_in(lang: Lang, at: chrono::NaiveDateTime, zone: chrono_tz::Tz) -> String {
+    use chrono::{Offset, TimeZone};
+    match lang {
+        Lang::En => crate::domain::calendar::long_time(at, zone),
+        Lang::ZhTw => {
+            let local = zone.from_utc_datetime(&at);
+            let seconds = local.offset().fix().local_minus_utc();
+            let (sign, abs) = if seconds < 0 { ('-', -seconds) } else { ('+', seconds) };
+            let offset = match (abs / 3600, abs % 3600) {
+                (0, 0) => "UTC".to_owned(),
+                (h, 0) => format!("UTC{sign}{h}"),
+                (h, m) => format!("UTC{sign}{h}:{:02}", m / 60),
+            };
+            let when = format!("{} {}", date_in(lang, local.date_naive()), local.format("%H:%M"));
+            if zone == chrono_tz::UTC {
+                format!("{when}（UTC）")
+            } else {
+                format!("{when}（{}，{offset}）", zone.name())
+            }
+        }
+    }
+}
+
 /// `<html lang>` for the current request.
 pub fn html_lang() -> &'static str {
     current().html_lang()
@@ -182,17 +302,78 @@ mod tests {
         assert_eq!(Lang::ZhTw.html_lang(), "zh-Hant-TW");
     }
 
+    /// Every `.ftl` file of a language directory, by file name.
+    fn files_of(lang: &str) -> std::collections::BTreeMap<String, String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(lang);
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap()))
+            .collect()
+    }
+
     #[test]
     fn every_message_exists_in_both_languages() {
-        let en = message_ids(include_str!("../locales/en/main.ftl"));
-        let zh = message_ids(include_str!("../locales/zh-TW/main.ftl"));
-        let only_en: Vec<_> = en.difference(&zh).collect();
-        let only_zh: Vec<_> = zh.difference(&en).collect();
-        assert!(only_en.is_empty() && only_zh.is_empty(), "missing in zh-TW: {only_en:?}; missing in en: {only_zh:?}");
-        assert!(en.len() > 10);
-        for id in &en {
-            assert_ne!(text(Lang::ZhTw, id), *id, "{id} resolves in zh-TW");
-            assert_ne!(text(Lang::En, id), *id, "{id} resolves in en");
+        let en_files = files_of("en");
+        let zh_files = files_of("zh-TW");
+        assert_eq!(
+            en_files.keys().collect::<Vec<_>>(),
+            zh_files.keys().collect::<Vec<_>>(),
+            "each language has the same message files"
+        );
+        let mut all = std::collections::BTreeSet::new();
+        for (name, en_ftl) in &en_files {
+            let en = message_ids(en_ftl);
+            let zh = message_ids(&zh_files[name]);
+            let only_en: Vec<_> = en.difference(&zh).collect();
+            let only_zh: Vec<_> = zh.difference(&en).collect();
+            assert!(
+                only_en.is_empty() && only_zh.is_empty(),
+                "{name}: missing in zh-TW: {only_en:?}; missing in en: {only_zh:?}"
+            );
+            for id in en {
+                assert!(all.insert(id.clone()), "{id} is defined in two files");
+            }
         }
+        assert!(all.len() > 10);
+        // Each message resolves in both languages, given the arguments it names.
+        for id in &all {
+            let args_of = |lang: &str| -> std::collections::BTreeSet<String> {
+                let files = if lang == "en" { &en_files } else { &zh_files };
+                let line = files
+                    .values()
+                    .flat_map(|f| f.lines())
+                    .find(|l| l.split_once('=').is_some_and(|(k, _)| k.trim() == id))
+                    .unwrap_or_default();
+                line.split("{ $").skip(1).filter_map(|rest| rest.split_once(' ').map(|(n, _)| n.to_owned())).collect()
+            };
+            // A translation may use other arguments the code passes (a full
+            // date where English names only the day): give each what it names.
+            let names: std::collections::BTreeSet<String> = args_of("en").union(&args_of("zh-TW")).cloned().collect();
+            let values: Vec<(&'static str, &dyn std::fmt::Display)> = names
+                .iter()
+                .map(|n| (&*Box::leak(n.clone().into_boxed_str()), &"x" as &dyn std::fmt::Display))
+                .collect();
+            assert_ne!(text_args(Lang::ZhTw, id, values.as_slice()), *id, "{id} resolves in zh-TW");
+            assert_ne!(text_args(Lang::En, id, values.as_slice()), *id, "{id} resolves in en");
+        }
+    }
+
+    #[test]
+    fn dates_and_times_are_written_the_reader_s_way() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 5, 15).unwrap();
+        assert_eq!(date_in(Lang::En, d), "15 May 2026");
+        assert_eq!(date_in(Lang::ZhTw, d), "2026年5月15日");
+        let at = d.and_hms_opt(18, 35, 0).unwrap();
+        assert_eq!(time_in(Lang::ZhTw, at, chrono_tz::Asia::Taipei), "2026年5月16日 02:35（Asia/Taipei，UTC+8）");
+        assert_eq!(time_in(Lang::ZhTw, at, chrono_tz::UTC), "2026年5月15日 18:35（UTC）");
+        assert_eq!(time_in(Lang::En, at, chrono_tz::UTC), "15 May 2026 at 18:35 UTC");
+    }
+
+    #[test]
+    fn messages_take_arguments() {
+        assert_eq!(text_args(Lang::En, "test-args", &[("n", &2026)]), "Year 2026");
+        assert_eq!(text_args(Lang::ZhTw, "test-args", &[("n", &2026)]), "2026 年");
     }
 }

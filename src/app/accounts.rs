@@ -6,9 +6,10 @@
 use crate::app::passwords;
 use crate::clock::Clock;
 use crate::domain::errors::FieldErrors;
-use crate::domain::staff::{StaffRole, check_new_password, normalise_email};
+use crate::domain::staff::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS, StaffRole, check_new_password, normalise_email};
 use crate::error::AppError;
 use crate::gate::Gate;
+use crate::i18n::{t, ta};
 use crate::store::Db;
 use crate::store::staff::{self as store, NewStaff, StaffRow};
 
@@ -34,18 +35,45 @@ pub fn check_new(
     let mut errors = FieldErrors::new();
     let email = normalise_email(email);
     let email = if email.is_empty() {
-        errors.add("email", "Enter the email address");
+        errors.add("email", t("staff-accounts-error-email-missing"));
         None
     } else {
         errors.check("email", crate::domain::contact::parse_email(&email))
     };
-    let name = errors.check("name", crate::domain::text::required_line(name, 200, "Enter the name", "Name"));
-    let role = errors.check("role", StaffRole::parse(role).ok_or_else(|| "Select admin or agent".to_string()));
-    errors.check("password", check_new_password(password));
+    let name = errors.check(
+        "name",
+        crate::domain::text::required_line(
+            name,
+            200,
+            &t("staff-accounts-error-name-missing"),
+            &t("staff-accounts-name-label"),
+        ),
+    );
+    let role = errors.check("role", StaffRole::parse(role).ok_or_else(|| t("staff-accounts-error-role-missing")));
+    errors.check("password", password_rule(password));
     match (email, name, role) {
         (Some(email), Some(name), Some(role)) if errors.is_empty() => Ok((email, name, role)),
         _ => Err(errors),
     }
+}
+
+/// Checks a new password against the policy ([`check_new_password`]),
+/// saying which rule it breaks in the request's language (English for the CLI).
+fn password_rule(password: &str) -> Result<(), String> {
+    check_new_password(password).map_err(|other| {
+        let n = password.chars().count();
+        if n == 0 {
+            t("staff-accounts-error-password-missing")
+        } else if n < PASSWORD_MIN_CHARS {
+            ta("staff-accounts-error-password-short", &[("n", &PASSWORD_MIN_CHARS)])
+        } else if n > PASSWORD_MAX_CHARS {
+            ta("staff-accounts-error-password-long", &[("n", &PASSWORD_MAX_CHARS)])
+        } else if password.trim().is_empty() {
+            t("staff-accounts-error-password-spaces")
+        } else {
+            other
+        }
+    })
 }
 
 /// The answers for a new account.
@@ -77,9 +105,12 @@ pub async fn create(db: &Db, clock: &Clock, gate: &Gate, new: NewAccount<'_>) ->
         disabled: false,
         created_at: clock.now(),
     };
+    // The message is written here, not in the write (which runs on another
+    // thread, outside the request's language).
+    let taken = ta("staff-accounts-error-email-taken", &[("email", &email)]);
     db.write(move |conn| {
         if store::by_email(conn, &email)?.is_some() {
-            return Err(AppError::Conflict(format!("A staff account with the email {email} already exists")));
+            return Err(AppError::Conflict(taken));
         }
         Ok(store::insert(conn, &row)?)
     })
@@ -93,9 +124,10 @@ pub async fn create(db: &Db, clock: &Clock, gate: &Gate, new: NewAccount<'_>) ->
 /// Disables an account by e-mail and ends its sessions at once.
 pub async fn disable_by_email(db: &Db, email: &str) -> Result<StaffRow, AccountError> {
     let email = normalise_email(email);
+    let missing = ta("staff-accounts-error-no-such-email", &[("email", &email)]);
     db.write(move |conn| {
         let Some(row) = store::by_email(conn, &email)? else {
-            return Err(AppError::Conflict(format!("No staff account has the email {email}")));
+            return Err(AppError::Conflict(missing));
         };
         store::set_disabled(conn, row.id, true)?;
         Ok(row)
@@ -121,7 +153,7 @@ pub async fn set_disabled(db: &Db, id: i64, disabled: bool) -> Result<StaffRow, 
 /// Sets a new password (checked against the policy, hashed with argon2id)
 /// and ends every session of the account.
 pub async fn reset_password(db: &Db, gate: &Gate, id: i64, password: &str) -> Result<StaffRow, AccountError> {
-    check_new_password(password).map_err(|m| AccountError::Invalid("password", m))?;
+    password_rule(password).map_err(|m| AccountError::Invalid("password", m))?;
     let row = db.read(move |conn| store::by_id(conn, id)?.ok_or(AppError::NotFound)).await?;
     let hash = passwords::hash(gate, password.to_owned()).await?;
     db.write(move |conn| {

@@ -6,6 +6,7 @@
 //! out when it is read ([`batch_for_approved`]); the stored key is brought
 //! up to date when a batch is submitted.
 
+use crate::i18n::Lang;
 use std::collections::HashSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -146,8 +147,8 @@ pub async fn submit(db: &Db, clock: &Clock, staff_id: i64, batch: BatchWindow) -
                 }
                 other => other,
             })?;
-            let message = submitted_message(&batch);
             for case in &cases {
+                let message = submitted_message(&batch, Lang::parse(&case.language).unwrap_or_default());
                 move_case(conn, case, Status::Submitted, staff_id, at, &message)?;
             }
             Ok(cases.len())
@@ -170,8 +171,8 @@ pub async fn publish(db: &Db, clock: &Clock, staff_id: i64, batch: BatchWindow) 
                 return Err(AppError::Conflict(format!("The {} batch is already published", batch.label())));
             }
             let cases = store::cases_in_batch(conn, &key, &[Status::Submitted])?;
-            let message = published_message(&batch);
             for case in &cases {
+                let message = published_message(&batch, Lang::parse(&case.language).unwrap_or_default());
                 move_case(conn, case, Status::Published, staff_id, at, &message)?;
             }
             Ok(cases.len())

@@ -5,6 +5,7 @@
 //! with its timeline, in one transaction. A case that closes re-triages the
 //! partner's other open cases in the same transaction.
 
+use crate::i18n::{Lang, text, text_args};
 use chrono::NaiveDateTime;
 
 use super::Ctx;
@@ -177,12 +178,19 @@ fn queue_mail(
     }
 }
 
-/// Resolves a staff request against the stored case into the domain's action.
-fn resolve(conn: &mut DbConnection, case: &CaseRow, request: StaffRequest) -> Result<Result<Action, String>, AppError> {
+/// Resolves a staff request against the stored case into the domain's action;
+/// a refusal is in `lang` (this runs on a database thread, outside the
+/// request's language).
+fn resolve(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    request: StaffRequest,
+    lang: Lang,
+) -> Result<Result<Action, String>, AppError> {
     Ok(Ok(match request {
         StaffRequest::Assign(id) => match staff::by_id(conn, id)?.filter(|s| !s.disabled) {
             Some(s) => Action::Assign { staff_id: s.id, name: s.name },
-            None => return Ok(Err(actions::msg::ASSIGNEE_MISSING.into())),
+            None => return Ok(Err(text(lang, actions::msg::ASSIGNEE_MISSING))),
         },
         StaffRequest::Status { to, .. } => Action::ChangeStatus(to),
         StaffRequest::Note(body) => Action::Note(body),
@@ -190,8 +198,10 @@ fn resolve(conn: &mut DbConnection, case: &CaseRow, request: StaffRequest) -> Re
         StaffRequest::Close { outcome, message } => Action::Close { outcome, message },
         StaffRequest::Duplicate(original) => match cases::find_by_reference(conn, &original)? {
             Some(o) if o.id != case.id => Action::Duplicate { original_id: o.id, original_reference: o.reference },
-            Some(_) => return Ok(Err(format!("The original case must be another case, not {}", case.reference))),
-            None => return Ok(Err(actions::no_such_case(&original))),
+            Some(_) => {
+                return Ok(Err(text_args(lang, "action-error-original-self", &[("reference", &case.reference)])));
+            }
+            None => return Ok(Err(text_args(lang, "action-error-no-such-case", &[("reference", &original)]))),
         },
     }))
 }
@@ -206,6 +216,7 @@ pub async fn apply(
     request: StaffRequest,
 ) -> Result<Applied, AppError> {
     let (reference, now, rules) = (reference.to_owned(), ctx.clock.now(), ctx.config.triage.clone());
+    let lang = crate::i18n::current();
     // A reply's file is examined before anything is written.
     let attachment = match &request {
         StaffRequest::Reply { file: Some(u), .. } if u.too_large => {
@@ -228,13 +239,13 @@ pub async fn apply(
             }
             let confirmed = matches!(request, StaffRequest::Status { confirmed: true, .. });
             let approving = matches!(request, StaffRequest::Status { to: Status::Approved, .. });
-            let action = match resolve(conn, &case, request)? {
+            let action = match resolve(conn, &case, request, lang)? {
                 Ok(action) => action,
                 Err(why) => return Ok(Applied::Refused(why)),
             };
             let mut plan = match actions::plan(case.kind, case.status, &action) {
                 Ok(p) => p,
-                Err(why) => return Ok(Applied::Refused(why)),
+                Err(why) => return Ok(Applied::Refused(text(lang, &why))),
             };
             // Approving a listing whose page did not pass its check asks first,
             // and says on the timeline that it was approved all the same.
@@ -346,11 +357,11 @@ pub async fn partner_reply(ctx: &Ctx<'_>, token: &str, reply: PartnerReply) -> R
     let case = ctx.db.read(move |conn| cases::find_by_tracking_hash(conn, &h)?.ok_or(AppError::NotFound)).await?;
     let reopen_days = ctx.config.reopen_days;
     if !accepts_replies(&case, reopen_days, ctx.clock.now()) {
-        return Ok(PartnerReplied::Closed(actions::msg::CLOSED_FILE_NEW.into()));
+        return Ok(PartnerReplied::Closed(crate::i18n::t(actions::msg::CLOSED_FILE_NEW)));
     }
     let mut errors = FieldErrors::new();
     let missing = actions::msg::PARTNER_REPLY_MISSING;
-    let message = errors.check("message", actions::parse_message(&reply.message, missing, "Your reply"));
+    let message = errors.check("message", actions::parse_message(&reply.message, missing, "action-reply-label"));
     let attachment = match reply.file {
         None => None,
         Some(u) if u.too_large => {
@@ -371,6 +382,8 @@ pub async fn partner_reply(ctx: &Ctx<'_>, token: &str, reply: PartnerReply) -> R
     let now = ctx.clock.now();
     let reference = case.reference.clone();
     let rules = ctx.config.triage.clone();
+    // The refusals are written on a database thread: in the request's language.
+    let lang = crate::i18n::current();
     let stored = ctx
         .db
         .write(move |conn| {
@@ -378,11 +391,11 @@ pub async fn partner_reply(ctx: &Ctx<'_>, token: &str, reply: PartnerReply) -> R
             let action = Action::PartnerReply { message, may_reopen: may_reopen(&case, reopen_days, now) };
             let plan = match actions::plan(case.kind, case.status, &action) {
                 Ok(plan) => plan,
-                Err(why) => return Ok(Err(why)),
+                Err(why) => return Ok(Err(text(lang, &why))),
             };
             let Some(event_ids) = write_plan(conn, &case, case.version, &plan, None, &rules, now)? else {
                 // Changed between the read and the write (only possible outside SQLite's one writer).
-                return Ok(Err(actions::msg::STALE.into()));
+                return Ok(Err(text(lang, actions::msg::STALE)));
             };
             if let Some(mut a) = attachment {
                 a.case_id = case.id;

@@ -24,7 +24,7 @@ use crate::domain::case::{CaseKind, Status, reference};
 use crate::domain::contact::Contact;
 use crate::domain::mail::MailKind;
 use crate::domain::timeline::{Actor, EventType};
-use crate::domain::triage::{CaseFacts, FlagSource, OtherCase, TriageRules, triage};
+use crate::domain::triage::{CaseFacts, FlagSource, OtherCase, TriageRules, triage_in};
 use crate::error::AppError;
 use crate::store::DbConnection;
 use crate::store::cases::{self as store, NewAttachment, NewCase, NewEvent, NewFlag};
@@ -149,7 +149,9 @@ fn file(conn: &mut DbConnection, filing: Filing) -> Result<Filed, AppError> {
             invoice_number_norm: r.invoice_number_norm,
         })
         .collect();
-    let t = triage(&facts, &others, today, today, &rules);
+    // The guidance is written in the language the case is filed in.
+    let lang = crate::i18n::Lang::parse(&case.language).unwrap_or_default();
+    let t = triage_in(&facts, &others, today, today, &rules, lang);
     let kind = case.kind;
     case.priority = t.priority.as_i32();
     case.priority_reason = t.priority_reason.clone();
@@ -353,7 +355,7 @@ pub async fn file_kpi(ctx: &Ctx<'_>, s: KpiSubmission) -> Result<Outcome, AppErr
     };
     let upload = match file {
         None => {
-            errors.add("invoice_file", "Select the invoice file");
+            errors.add("invoice_file", crate::i18n::t("file-error-select"));
             None
         }
         Some(u) if u.too_large => {

@@ -1,7 +1,8 @@
 //! Background jobs: the runner that claims due jobs from the database and
 //! runs them, and the jobs themselves (the landing-page check); the runner
 //! also delivers the e-mail outbox (`app::mail::deliver_due`) and does the
-//! once-a-day re-triage (`app::retriage::daily_retriage`).
+//! once-a-day re-triage (`app::retriage::daily_retriage`) and, every hour,
+//! the retention rule's purge of old files (`app::retention`).
 //!
 //! Jobs live in the `jobs` table, so a restart or another instance picks
 //! them up. The runner is woken through [`Wakeup`] and also polls
@@ -99,12 +100,19 @@ async fn run(state: JobContext, mut stopped: watch::Receiver<()>) {
     let in_flight: InFlight = Arc::default();
     let poll = state.config.job_poll_interval;
     let mut daily = Daily::default();
+    let mut retention = super::retention::Schedule::default();
     loop {
         tokio::select! {
             biased;
             _ = stopped.changed() => break,
             () = daily.run(&state) => {}
         }
+        // Each purge batch is one transaction: a stop between two loses nothing.
+        let purging = tokio::select! {
+            biased;
+            _ = stopped.changed() => break,
+            more = retention.run(&state.db, &state.clock, state.config.retention_days) => more,
+        };
         let busy = tokio::select! {
             biased;
             _ = stopped.changed() => break,
@@ -125,7 +133,7 @@ async fn run(state: JobContext, mut stopped: watch::Receiver<()>) {
                 false
             }
         };
-        if busy || sent {
+        if busy || sent || purging {
             continue;
         }
         tokio::select! {

@@ -20,7 +20,6 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, To
 
 use super::jobs::{JobContext, backoff};
 use crate::config::MailSettings;
-use crate::domain::calendar::long_date;
 use crate::domain::case::CaseKind;
 use crate::domain::mail::{MailKind, MailStatus};
 use crate::error::AppError;
@@ -295,11 +294,7 @@ fn pair(text: impl Template, html: impl Template) -> askama::Result<(String, Str
 
 /// A date as the message's language writes it: `15 March 2026`, `2026年3月15日`.
 fn date_in(lang: crate::i18n::Lang, d: chrono::NaiveDate) -> String {
-    use chrono::Datelike;
-    match lang {
-        crate::i18n::Lang::En => long_date(d),
-        crate::i18n::Lang::ZhTw => format!("{}年{}月{}日", d.year(), d.month(), d.day()),
-    }
+    crate::i18n::date_in(lang, d)
 }
 
 /// The subject line of a message in Traditional Chinese (messages to the

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod mail;
 pub mod passwords;
 pub mod queue;
+pub mod retention;
 pub mod retriage;
 pub mod sessions;
 

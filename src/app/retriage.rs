@@ -19,7 +19,7 @@ use crate::domain::landing_url::registrable_domain;
 use crate::domain::timeline::{Actor, EventType};
 use crate::domain::triage::{
     CaseFacts, CrossCheck, DirectoryFacts, Evidence, Flag, FlagCode, FlagSource, KpiFacts, OtherCase, Priority,
-    TriageRules, triage,
+    TriageRules, triage_in,
 };
 use crate::error::AppError;
 use crate::store::DbConnection;
@@ -126,7 +126,8 @@ pub fn retriage_because(
     let facts = facts_of(&case)?;
     let others = other_cases(conn, &case)?;
     let filed_on = case.created_at.date().min(today);
-    let t = triage(&facts, &others, filed_on, today, rules);
+    let lang = crate::i18n::Lang::parse(&case.language).unwrap_or_default();
+    let t = triage_in(&facts, &others, filed_on, today, rules, lang);
 
     let mut changes: Vec<String> = Vec::new();
     // The days the service level was paused waiting on the partner still count.

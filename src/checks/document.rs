@@ -198,9 +198,25 @@ pub enum DocumentError {
 }
 
 impl DocumentError {
-    /// The message to show the partner next to the file field.
+    /// The message to show the partner next to the file field, in the
+    /// reader's language (`Display` stays English, for logs).
     pub fn message(&self) -> String {
-        self.to_string()
+        use crate::i18n::{Lang, current, t, ta};
+        match self {
+            Self::Empty => t("file-error-empty"),
+            Self::TooLarge => t("file-error-too-large"),
+            Self::UnsupportedType => t("file-error-type"),
+            Self::Damaged => t("file-error-damaged"),
+            // The grounds quote the document in the classifier's English
+            // words; a Chinese reader gets the verdict without them.
+            Self::WrongDocument { .. } if current() == Lang::En => self.to_string(),
+            Self::WrongDocument { class, .. } if class.is_refused() => {
+                ta("file-error-wrong-kind", &[("kind", &t(&format!("document-kind-{}", class.as_str())))])
+            }
+            Self::WrongDocument { .. } => t("file-error-not-invoice"),
+            Self::ActiveContent(kinds) => ta("file-error-active", &[("what", &kinds.words_in(current()))]),
+            Self::Uncheckable => t("file-error-uncheckable"),
+        }
     }
 }
 

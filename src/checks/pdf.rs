@@ -150,6 +150,19 @@ impl ActiveContent {
 }
 
 impl ActiveContent {
+    /// The id of the kind's name in the message files.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Self::JavaScript => "active-javascript",
+            Self::Launch => "active-launch",
+            Self::FormSubmission => "active-form",
+            Self::EmbeddedFiles => "active-embedded",
+            Self::XfaForm => "active-xfa",
+            Self::OtherDocument => "active-other-document",
+            Self::Media => "active-media",
+        }
+    }
+
     /// Every kind, in order.
     pub const ALL: [Self; 7] = [
         Self::JavaScript,
@@ -175,6 +188,19 @@ impl ActiveKinds {
     /// The kinds, in order.
     pub fn list(self) -> Vec<ActiveContent> {
         ActiveContent::ALL.into_iter().filter(|k| self.0 & 1 << (*k as u8) != 0).collect()
+    }
+
+    /// [`ActiveKinds::words`] in `lang` (the message ids `active-…`).
+    pub fn words_in(self, lang: crate::i18n::Lang) -> String {
+        if lang == crate::i18n::Lang::En {
+            return self.words();
+        }
+        let words: Vec<String> = self.list().into_iter().map(|k| crate::i18n::text(lang, k.message_id())).collect();
+        match words.split_last() {
+            None => String::new(),
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{}{}{last}", rest.join("、"), crate::i18n::text(lang, "list-and")),
+        }
     }
 
     /// "JavaScript", "JavaScript and embedded files", "JavaScript, a form

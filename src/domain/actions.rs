@@ -9,45 +9,49 @@ pub use crate::domain::timeline::{Actor, EventType};
 /// Longest note, reply or resolution message, in characters.
 pub const MESSAGE_MAX_CHARS: usize = 2000;
 
-/// Message catalogue for the case actions (staff forms and the partner reply).
+/// Message catalogue for the case actions (staff forms and the partner
+/// reply): the ids of messages in `locales/*/actions.ftl`, turned into text
+/// in the reader's language where they are shown.
 pub mod msg {
     /// No assignee chosen, or one that cannot take cases.
-    pub const ASSIGNEE_MISSING: &str = "Select who to assign the case to";
+    pub const ASSIGNEE_MISSING: &str = "action-error-assignee-missing";
     /// No status chosen.
-    pub const STATUS_MISSING: &str = "Select the new status";
+    pub const STATUS_MISSING: &str = "action-error-status-missing";
     /// A closing status sent through the status form.
-    pub const STATUS_USE_CLOSE_FORM: &str =
-        "Use ‘Resolve or reject’ or ‘Mark as duplicate’ to close the case, so the partner gets a message";
+    pub const STATUS_USE_CLOSE_FORM: &str = "action-error-status-use-close-form";
     /// Empty note.
-    pub const NOTE_MISSING: &str = "Enter the note";
+    pub const NOTE_MISSING: &str = "action-error-note-missing";
     /// Empty staff reply.
-    pub const REPLY_MISSING: &str = "Enter your reply to the partner";
+    pub const REPLY_MISSING: &str = "action-error-reply-missing";
     /// No outcome chosen.
-    pub const OUTCOME_MISSING: &str = "Select whether the case is resolved or rejected";
+    pub const OUTCOME_MISSING: &str = "action-error-outcome-missing";
     /// Empty resolution message.
-    pub const RESOLUTION_MISSING: &str = "Enter the message to the partner";
+    pub const RESOLUTION_MISSING: &str = "action-error-resolution-missing";
     /// Empty original reference.
-    pub const ORIGINAL_MISSING: &str = "Enter the reference of the original case";
+    pub const ORIGINAL_MISSING: &str = "action-error-original-missing";
     /// Empty partner reply.
-    pub const PARTNER_REPLY_MISSING: &str = "Enter your reply";
+    pub const PARTNER_REPLY_MISSING: &str = "action-error-partner-reply-missing";
     /// The version the form was made on is no longer current.
-    pub const STALE: &str = "This case changed since you opened it – check the latest details and try again";
+    pub const STALE: &str = "action-error-stale";
     /// A partner reply to a case closed too long ago to reopen (or closed as
     /// a duplicate).
-    pub const CLOSED_FILE_NEW: &str = "This case is closed, so your reply was not sent. If you still need help, file a new case and mention this reference.";
+    pub const CLOSED_FILE_NEW: &str = "action-error-closed-file-new";
 }
 
 /// A multi-line text answer: trimmed, line endings unified, required and at
-/// most [`MESSAGE_MAX_CHARS`] characters. `label` names it in the length
-/// message ("Note must be 2,000 characters or less").
+/// most [`MESSAGE_MAX_CHARS`] characters. `empty` is the id of the message
+/// when there is nothing; `label` (a message id) names the answer in the
+/// length message ("Note must be 2,000 characters or less"). Both in the
+/// reader's language.
 pub fn parse_message(raw: &str, empty: &str, label: &str) -> Result<String, String> {
+    use crate::i18n::{t, ta};
     let v = raw.replace("\r\n", "\n").replace('\r', "\n");
     let v = v.trim();
     if v.is_empty() {
-        return Err(empty.to_string());
+        return Err(if empty.is_empty() { String::new() } else { t(empty) });
     }
     if v.chars().count() > MESSAGE_MAX_CHARS {
-        return Err(format!("{label} must be {} characters or less", thousands(MESSAGE_MAX_CHARS)));
+        return Err(ta("text-error-too-long", &[("label", &t(label)), ("max", &thousands(MESSAGE_MAX_CHARS))]));
     }
     // Keep line breaks and tabs; drop other control characters, and the
     // bidirectional overrides that could reorder what the reader sees.
@@ -68,7 +72,7 @@ pub fn parse_original_reference(raw: &str, own: &str) -> Result<String, String> 
 
 /// The message when a typed reference names no case.
 pub fn no_such_case(reference: &str) -> String {
-    format!("No case has the reference {reference}")
+    crate::i18n::ta("action-error-no-such-case", &[("reference", &reference)])
 }
 
 /// A value as it arrives from a checkbox: ticked sends `on` (or a true-ish value).
@@ -401,6 +405,7 @@ mod tests {
     #[test]
     fn messages_are_required_bounded_and_keep_line_breaks() {
         assert_eq!(parse_message("  \r\n ", msg::NOTE_MISSING, "Note"), Err("Enter the note".into()));
+        assert_eq!(crate::i18n::text(crate::i18n::Lang::ZhTw, msg::PARTNER_REPLY_MISSING), "請輸入您的回覆");
         assert_eq!(parse_message(" a\r\nb\u{7} ", msg::NOTE_MISSING, "Note"), Ok("a\nb".into()));
         let long = "x".repeat(MESSAGE_MAX_CHARS + 1);
         assert_eq!(

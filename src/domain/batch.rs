@@ -3,6 +3,7 @@
 //!
 //! Pure rules: the store loads rows, these functions decide.
 
+use crate::i18n::{Lang, date_in, month_year_in, text_args};
 use chrono::NaiveDate;
 
 use super::calendar::{BatchWindow, batch_for_month, batch_for_request, long_date, next_month, parse_batch_key};
@@ -124,18 +125,17 @@ pub fn window_text(batch: &BatchWindow, today: NaiveDate) -> (String, String) {
     (when, now)
 }
 
-/// The partner-visible timeline entry written when a request is submitted.
-pub fn submitted_message(batch: &BatchWindow) -> String {
-    format!(
-        "Submitted to the directory in the {} batch. Your listing should be visible in the directory by {}.",
-        batch.label(),
-        long_date(batch.visible_by)
-    )
+/// The partner-visible timeline entry written when a request is submitted,
+/// in the case's language `lang` (it is stored, and addressed to the partner).
+pub fn submitted_message(batch: &BatchWindow, lang: Lang) -> String {
+    let (name, date) = (month_year_in(lang, batch.year, batch.month), date_in(lang, batch.visible_by));
+    text_args(lang, "batch-submitted-message", &[("batch", &name), ("date", &date)])
 }
 
-/// The partner-visible timeline entry written when a request is published.
-pub fn published_message(batch: &BatchWindow) -> String {
-    format!("Published in the Learning Partner directory with the {} batch.", batch.label())
+/// The partner-visible timeline entry written when a request is published,
+/// in the case's language `lang`.
+pub fn published_message(batch: &BatchWindow, lang: Lang) -> String {
+    text_args(lang, "batch-published-message", &[("batch", &month_year_in(lang, batch.year, batch.month))])
 }
 
 #[cfg(test)]
@@ -215,8 +215,13 @@ mod tests {
     fn messages_name_the_batch_and_the_visibility_date() {
         let b = parse_batch_key("2026-12").unwrap();
         assert_eq!(
-            submitted_message(&b),
+            submitted_message(&b, Lang::En),
             "Submitted to the directory in the December 2026 batch. Your listing should be visible in the directory by 7 January 2027."
         );
+        assert_eq!(
+            submitted_message(&b, Lang::ZhTw),
+            "已隨 2026年12月 的批次送交目錄。您的目錄項目預計在 2027年1月7日 前顯示於目錄中。"
+        );
+        assert_eq!(published_message(&b, Lang::ZhTw), "已隨 2026年12月 的批次刊登於學習合作夥伴目錄。");
     }
 }

@@ -122,13 +122,20 @@ impl Status {
         }
     }
 
-    /// The tag text the partner sees.
-    pub fn partner_label(self) -> &'static str {
-        match self {
-            Self::Open => "Received",
-            Self::WaitingOnPartner => "Waiting for your reply",
-            other => other.label(),
-        }
+    /// The tag text the partner sees, in the current request's language
+    /// (`status-…` in `locales/*/track.ftl`).
+    pub fn partner_label(self) -> String {
+        crate::i18n::t(match self {
+            Self::Open => "status-open",
+            Self::InReview => "status-in-review",
+            Self::WaitingOnPartner => "status-waiting-on-partner",
+            Self::Approved => "status-approved",
+            Self::Submitted => "status-submitted",
+            Self::Published => "status-published",
+            Self::Resolved => "status-resolved",
+            Self::Rejected => "status-rejected",
+            Self::Duplicate => "status-duplicate",
+        })
     }
 
     /// True once nothing more happens to the case.
@@ -197,6 +204,22 @@ mod tests {
         assert!(InReview.transition(Approved, CaseKind::Kpi).is_err(), "KPI cases are never approved");
         assert!(Resolved.next(CaseKind::Kpi).is_empty());
         assert!(Open.transition(Duplicate, CaseKind::Directory).is_ok());
+    }
+
+    #[test]
+    fn partners_read_received_and_waiting_for_your_reply_and_staff_s_words_otherwise() {
+        // Outside a request: English.
+        for s in Status::ALL {
+            let expected = match s {
+                Status::Open => "Received",
+                Status::WaitingOnPartner => "Waiting for your reply",
+                other => other.label(),
+            };
+            assert_eq!(s.partner_label(), expected);
+            let key = format!("status-{}", s.as_str().replace('_', "-"));
+            let zh = crate::i18n::text(crate::i18n::Lang::ZhTw, &key);
+            assert!(zh != key && zh != s.label(), "{key} has its own words in Chinese: {zh}");
+        }
     }
 
     #[test]

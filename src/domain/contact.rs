@@ -1,5 +1,6 @@
 //! The contact block both forms share: who files, for which partner.
 
+use crate::i18n::t;
 use validator::ValidateEmail;
 
 use super::errors::FieldErrors;
@@ -30,7 +31,15 @@ impl ContactRole {
         }
     }
 
-    /// Words for people.
+    /// The id of the role's name in the message files (the forms use it too).
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Self::PartnerAdmin => "form-role-partner-admin",
+            Self::AccountAdmin => "form-role-account-admin",
+        }
+    }
+
+    /// The role's English name (for logs and staff's English).
     pub fn label(self) -> &'static str {
         match self {
             Self::PartnerAdmin => "MPN partner admin",
@@ -104,13 +113,13 @@ impl Contact {
 pub fn parse_partner_id(raw: &str) -> Result<String, String> {
     let v: String = raw.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
     if v.is_empty() {
-        return Err("Enter your MPN / Partner ID".into());
+        return Err(t("contact-error-partner-id-missing"));
     }
     if !v.chars().all(|c| c.is_ascii_digit()) {
-        return Err("MPN / Partner ID must only include numbers 0 to 9".into());
+        return Err(t("contact-error-partner-id-digits"));
     }
     if !PARTNER_ID_DIGITS.contains(&v.len()) {
-        return Err("MPN / Partner ID must be between 6 and 10 digits".into());
+        return Err(t("contact-error-partner-id-length"));
     }
     Ok(v)
 }
@@ -119,25 +128,25 @@ pub fn parse_partner_id(raw: &str) -> Result<String, String> {
 pub fn parse_email(raw: &str) -> Result<String, String> {
     let v = raw.trim();
     if v.is_empty() {
-        return Err("Enter your email address".into());
+        return Err(t("contact-error-email-missing"));
     }
-    let format = "Enter an email address in the correct format, like name@example.com";
+    let format = || t("contact-error-email-format");
     let Some((local, domain)) = v.rsplit_once('@') else {
-        return Err(format.into());
+        return Err(format());
     };
     // Internationalised addresses (RFC 6531): check the domain in its ASCII
     // form and a non-ASCII local part by the characters it may not hold;
     // everything else goes through `validator`'s check.
-    let ascii_domain = idna::domain_to_ascii(domain).map_err(|_| format.to_string())?;
+    let ascii_domain = idna::domain_to_ascii(domain).map_err(|_| format())?;
     let local_for_check =
-        if local.is_ascii() { local.to_string() } else { unicode_local_stand_in(local).ok_or(format)? };
+        if local.is_ascii() { local.to_string() } else { unicode_local_stand_in(local).ok_or_else(format)? };
     let candidate = format!("{local_for_check}@{ascii_domain}");
     if v.chars().count() > EMAIL_MAX_CHARS || !candidate.validate_email() {
-        return Err(format.into());
+        return Err(format());
     }
     // A domain needs a dot: "name@localhost" is no address a partner has.
     if !domain.contains('.') {
-        return Err(format.into());
+        return Err(format());
     }
     Ok(format!("{local}@{}", domain.to_lowercase()))
 }
@@ -156,11 +165,9 @@ fn unicode_local_stand_in(local: &str) -> Option<String> {
 pub fn parse_role(raw: &str) -> Result<ContactRole, String> {
     let v = raw.trim();
     if v.is_empty() {
-        return Err("Select your role".into());
+        return Err(t("contact-error-role-missing"));
     }
-    ContactRole::parse(v).ok_or_else(|| {
-        "Only MPN partner admins and MPN account admins can file a case – ask one of them to file it".into()
-    })
+    ContactRole::parse(v).ok_or_else(|| t("contact-error-role-other"))
 }
 
 /// Parses the whole block, recording every problem in `errors`.
@@ -169,10 +176,17 @@ pub fn parse_contact(input: &ContactInput, errors: &mut FieldErrors) -> Option<C
     let partner_id = errors.check("partner_id", parse_partner_id(&input.partner_id));
     let company_name = errors.check(
         "company_name",
-        required_line(&input.company_name, NAME_MAX_CHARS, "Enter your company name", "Company name"),
+        required_line(
+            &input.company_name,
+            NAME_MAX_CHARS,
+            &t("contact-error-company-missing"),
+            &t("form-company-name"),
+        ),
     );
-    let contact_name = errors
-        .check("contact_name", required_line(&input.contact_name, NAME_MAX_CHARS, "Enter your full name", "Full name"));
+    let contact_name = errors.check(
+        "contact_name",
+        required_line(&input.contact_name, NAME_MAX_CHARS, &t("contact-error-name-missing"), &t("form-contact-name")),
+    );
     let contact_email = errors.check("contact_email", parse_email(&input.contact_email));
     let contact_role = errors.check("contact_role", parse_role(&input.contact_role));
     Some(Contact {
@@ -209,7 +223,7 @@ mod tests {
     fn roles_other_than_the_two_admins_are_refused_with_who_may_file() {
         assert_eq!(parse_role("partner_admin"), Ok(ContactRole::PartnerAdmin));
         assert_eq!(parse_role("account_admin"), Ok(ContactRole::AccountAdmin));
-        assert_eq!(parse_role(""), Err("Select your role".into()));
+        assert_eq!(parse_role(""), Err(t("contact-error-role-missing")));
         let refused = parse_role("other").unwrap_err();
         assert!(refused.contains("Only MPN partner admins and MPN account admins"));
         assert!(parse_role("global_admin").is_err());
@@ -222,7 +236,7 @@ mod tests {
         for bad in ["ana", "ana@", "@example.com", "ana@localhost", "a b@example.com"] {
             assert!(parse_email(bad).is_err(), "{bad}");
         }
-        assert_eq!(parse_email(""), Err("Enter your email address".into()));
+        assert_eq!(parse_email(""), Err(t("contact-error-email-missing")));
     }
 
     #[test]

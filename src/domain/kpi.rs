@@ -2,6 +2,7 @@
 //! type, and the optional answers, parsed into values that are always valid.
 
 use super::calendar::MONTHS_LOWER;
+use crate::i18n::{t, ta};
 use chrono::{Datelike, NaiveDate};
 
 use super::contact::{Contact, ContactInput, parse_contact};
@@ -21,8 +22,8 @@ pub const AMOUNT_MAX_INT_DIGITS: usize = 13;
 /// Most decimal places of a KPI value.
 pub const KPI_VALUE_MAX_DECIMALS: usize = 6;
 /// The refusal for anything but an invoice, in the programme's own words.
-pub const ONLY_INVOICES: &str =
-    "Only actual invoices are accepted – upload an invoice, not an order confirmation or partner report";
+/// (a message id: see `locales/*/forms.ftl`).
+pub const ONLY_INVOICES: &str = "kpi-error-only-invoices";
 
 /// One OMLP type a partner may pick (configured; see `Config`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,9 +186,9 @@ fn short_year_hint(y: &str, today: NaiveDate) -> Option<String> {
     let n: i32 = y.parse().ok()?;
     let (roc, two_digit) = (n + 1911, 2000 + n);
     if y.len() == 3 && (EARLIEST_YEAR..=today.year()).contains(&roc) {
-        Some(format!("Year must include 4 numbers – {y} looks like a Republic of China (民國) year: enter it as {roc}"))
+        Some(ta("kpi-error-year-roc", &[("typed", &y.to_string()), ("year", &roc.to_string())]))
     } else if y.len() == 2 && two_digit <= today.year() {
-        Some(format!("Year must include 4 numbers, like {two_digit}"))
+        Some(ta("kpi-error-year-two", &[("year", &two_digit)]))
     } else {
         None
     }
@@ -198,25 +199,25 @@ pub fn parse_kpi_month(month: &str, year: &str, today: NaiveDate, errors: &mut F
     let (m, y) = (month.trim(), year.trim());
     match (m.is_empty(), y.is_empty()) {
         (true, true) => {
-            errors.add_for_group("month", &["year"], "Enter the KPI month");
+            errors.add_for_group("month", &["year"], t("kpi-error-month-missing"));
             return None;
         }
         (true, false) => {
-            errors.add("month", "KPI month must include a month");
+            errors.add("month", t("kpi-error-month-no-month"));
             return None;
         }
         (false, true) => {
-            errors.add("year", "KPI month must include a year");
+            errors.add("year", t("kpi-error-month-no-year"));
             return None;
         }
         _ => {}
     }
     let year_ok = y.len() == 4 && y.chars().all(|c| c.is_ascii_digit());
     if !year_ok {
-        errors.add("year", short_year_hint(y, today).unwrap_or_else(|| "Year must include 4 numbers".into()));
+        errors.add("year", short_year_hint(y, today).unwrap_or_else(|| t("kpi-error-year-digits")));
     }
     let Some(month_n) = parse_month_word(m) else {
-        errors.add("month", "KPI month must be a real date");
+        errors.add("month", t("kpi-error-month-real"));
         return None;
     };
     if !year_ok {
@@ -224,11 +225,11 @@ pub fn parse_kpi_month(month: &str, year: &str, today: NaiveDate, errors: &mut F
     }
     let year_n: i32 = y.parse().ok()?;
     if year_n < EARLIEST_YEAR {
-        errors.add("year", "KPI month must be the same as or after January 2000");
+        errors.add("year", t("kpi-error-month-2000"));
         return None;
     }
     if (year_n, month_n) > (today.year(), today.month()) {
-        errors.add_for_group("month", &["year"], "KPI month must be this month or in the past");
+        errors.add_for_group("month", &["year"], t("kpi-error-month-future"));
         return None;
     }
     Some((month_n, year_n))
@@ -238,17 +239,17 @@ pub fn parse_kpi_month(month: &str, year: &str, today: NaiveDate, errors: &mut F
 pub fn parse_purchase_unit(raw: &str) -> Result<i64, String> {
     let v = strip_amount_noise(raw);
     if v.is_empty() {
-        return Err("Enter the purchase unit".into());
+        return Err(t("kpi-error-purchase-unit-missing"));
     }
     if !v.chars().all(|c| c.is_ascii_digit()) {
-        return Err("Purchase unit must be a whole number, like 25".into());
+        return Err(t("kpi-error-purchase-unit-whole"));
     }
-    let n: i64 = v.parse().map_err(|_| format!("Purchase unit must be {} or less", thousands(1_000_000_000)))?;
+    let n: i64 = v.parse().map_err(|_| ta("kpi-error-purchase-unit-max", &[("max", &thousands(1_000_000_000))]))?;
     if n < 1 {
-        return Err("Purchase unit must be 1 or more".into());
+        return Err(t("kpi-error-purchase-unit-min"));
     }
     if n > PURCHASE_UNIT_MAX {
-        return Err(format!("Purchase unit must be {} or less", thousands(1_000_000_000)));
+        return Err(ta("kpi-error-purchase-unit-max", &[("max", &thousands(1_000_000_000))]));
     }
     Ok(n)
 }
@@ -257,17 +258,17 @@ pub fn parse_purchase_unit(raw: &str) -> Result<i64, String> {
 pub fn parse_invoice_number(raw: &str) -> Result<(String, String), String> {
     let v = raw.trim();
     if v.is_empty() {
-        return Err("Enter the invoice number".into());
+        return Err(t("kpi-error-invoice-number-missing"));
     }
     if !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') {
-        return Err("Invoice number must only include letters, numbers, hyphens (-) and slashes (/)".into());
+        return Err(t("kpi-error-invoice-number-chars"));
     }
     if v.chars().count() > INVOICE_NUMBER_MAX_CHARS {
-        return Err(format!("Invoice number must be {INVOICE_NUMBER_MAX_CHARS} characters or less"));
+        return Err(ta("kpi-error-invoice-number-long", &[("max", &INVOICE_NUMBER_MAX_CHARS)]));
     }
     let norm = normalise_invoice_number(v);
     if norm.is_empty() {
-        return Err("Invoice number must include at least one letter or number".into());
+        return Err(t("kpi-error-invoice-number-alnum"));
     }
     Ok((v.to_ascii_uppercase(), norm))
 }
@@ -282,16 +283,16 @@ pub fn normalise_invoice_number(raw: &str) -> String {
 pub fn parse_kpi_value(raw: &str) -> Result<String, String> {
     let v = strip_amount_noise(raw);
     if v.is_empty() {
-        return Err("Enter the KPI value".into());
+        return Err(t("kpi-error-kpi-value-missing"));
     }
     if v.starts_with('-') && parse_decimal(&v[1..]).is_some() {
-        return Err("KPI value must be 0 or more".into());
+        return Err(t("kpi-error-kpi-value-negative"));
     }
     let Some((int, frac)) = parse_decimal(&v) else {
-        return Err("KPI value must be a number, like 12 or 12.5".into());
+        return Err(t("kpi-error-kpi-value-format"));
     };
     if int.len() > AMOUNT_MAX_INT_DIGITS || frac.len() > KPI_VALUE_MAX_DECIMALS {
-        return Err("KPI value must be a number, like 12 or 12.5".into());
+        return Err(t("kpi-error-kpi-value-format"));
     }
     let frac = frac.trim_end_matches('0');
     Ok(if frac.is_empty() { int } else { format!("{int}.{frac}") })
@@ -301,20 +302,20 @@ pub fn parse_kpi_value(raw: &str) -> Result<String, String> {
 pub fn parse_revenue(raw: &str) -> Result<i64, String> {
     let v = strip_amount_noise(raw);
     if v.is_empty() {
-        return Err("Enter the revenue value".into());
+        return Err(t("kpi-error-revenue-missing"));
     }
-    let format = "Revenue value must be an amount with up to 2 decimal places, like 1250 or 1250.50";
+    let format = || t("kpi-error-revenue-format");
     if v.starts_with('-') && parse_decimal(&v[1..]).is_some() {
-        return Err("Revenue value must be 0 or more".into());
+        return Err(t("kpi-error-revenue-negative"));
     }
     let Some((int, frac)) = parse_decimal(&v) else {
-        return Err(format.into());
+        return Err(format());
     };
     if frac.len() > 2 || int.len() > AMOUNT_MAX_INT_DIGITS {
-        return Err(format.into());
+        return Err(format());
     }
-    let whole: i64 = int.parse().map_err(|_| format.to_string())?;
-    let cents: i64 = format!("{frac:0<2}").parse().map_err(|_| format.to_string())?;
+    let whole: i64 = int.parse().map_err(|_| format())?;
+    let cents: i64 = format!("{frac:0<2}").parse().map_err(|_| format())?;
     Ok(whole * 100 + cents)
 }
 
@@ -324,9 +325,7 @@ pub fn parse_currency(raw: &str) -> Result<&'static str, String> {
     if v.is_empty() {
         return Ok("USD");
     }
-    iso_currency::Currency::from_code(&v)
-        .map(|c| c.code())
-        .ok_or_else(|| "Revenue currency must be a currency code from the list, like USD".into())
+    iso_currency::Currency::from_code(&v).map(|c| c.code()).ok_or_else(|| t("kpi-error-currency"))
 }
 
 /// Parses the optional anniversary date: YYYY-MM-DD, "27 March 2025" or
@@ -336,29 +335,27 @@ pub fn parse_anniversary(raw: &str) -> Result<Option<NaiveDate>, String> {
     if v.is_empty() {
         return Ok(None);
     }
-    let format = "Enter the anniversary date as year, month and day";
+    let format = || t("kpi-error-anniversary-format");
     let parts: Vec<&str> = v.split('-').collect();
     if parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
         if parts[0].len() != 4 {
-            return Err(format.into());
+            return Err(format());
         }
         let (y, m, d): (i32, u32, u32) = (
-            parts[0].parse().map_err(|_| format.to_string())?,
-            parts[1].parse().map_err(|_| format.to_string())?,
-            parts[2].parse().map_err(|_| format.to_string())?,
+            parts[0].parse().map_err(|_| format())?,
+            parts[1].parse().map_err(|_| format())?,
+            parts[2].parse().map_err(|_| format())?,
         );
-        return NaiveDate::from_ymd_opt(y, m, d).map(Some).ok_or_else(|| "Anniversary date must be a real date".into());
+        return NaiveDate::from_ymd_opt(y, m, d).map(Some).ok_or_else(|| t("kpi-error-anniversary-real"));
     }
     let words: Vec<&str> = v.split_whitespace().collect();
     if words.len() == 3 && words[0].chars().all(|c| c.is_ascii_digit()) && words[2].len() == 4 {
         let month = parse_month_word(words[1]).filter(|_| !words[1].chars().all(|c| c.is_ascii_digit()));
         if let (Ok(d), Some(m), Ok(y)) = (words[0].parse::<u32>(), month, words[2].parse::<i32>()) {
-            return NaiveDate::from_ymd_opt(y, m, d)
-                .map(Some)
-                .ok_or_else(|| "Anniversary date must be a real date".into());
+            return NaiveDate::from_ymd_opt(y, m, d).map(Some).ok_or_else(|| t("kpi-error-anniversary-real"));
         }
     }
-    Err(format.into())
+    Err(format())
 }
 
 /// Parses the optional description, keeping its line breaks.
@@ -368,10 +365,10 @@ pub fn parse_description(raw: &str) -> Result<Option<String>, String> {
         return Ok(None);
     }
     if v.chars().count() > DESCRIPTION_MAX_CHARS {
-        return Err(format!("Description must be {} characters or less", thousands(DESCRIPTION_MAX_CHARS)));
+        return Err(ta("kpi-error-description-long", &[("max", &thousands(DESCRIPTION_MAX_CHARS))]));
     }
     if v.chars().any(super::text::forbidden_in_text) {
-        return Err("Description must not include control characters".into());
+        return Err(t("kpi-error-description-control"));
     }
     Ok(Some(v))
 }
@@ -380,12 +377,12 @@ pub fn parse_description(raw: &str) -> Result<Option<String>, String> {
 pub fn parse_document_type(raw: &str) -> Result<DocumentType, String> {
     let v = raw.trim();
     if v.is_empty() {
-        return Err("Select the type of document".into());
+        return Err(t("kpi-error-document-type"));
     }
     match DocumentType::parse(v) {
         Some(DocumentType::Invoice) => Ok(DocumentType::Invoice),
-        Some(_) => Err(ONLY_INVOICES.into()),
-        None => Err("Select the type of document".into()),
+        Some(_) => Err(t(ONLY_INVOICES)),
+        None => Err(t("kpi-error-document-type")),
     }
 }
 
@@ -401,12 +398,12 @@ pub fn parse_kpi(
     let month_year = parse_kpi_month(&input.month, &input.year, today, errors);
     let omlp = input.omlp_type.trim();
     let omlp_type = if omlp.is_empty() {
-        errors.add("omlp_type", "Select the OMLP type");
+        errors.add("omlp_type", t("kpi-error-omlp-missing"));
         None
     } else if let Some(t) = omlp_types.iter().find(|t| t.code == omlp) {
         Some(t.code.clone())
     } else {
-        errors.add("omlp_type", "Select an OMLP type from the list");
+        errors.add("omlp_type", t("kpi-error-omlp-list"));
         None
     };
     let purchase_unit = errors.check("purchase_unit", parse_purchase_unit(&input.purchase_unit));
@@ -462,9 +459,9 @@ mod tests {
     #[test]
     fn the_kpi_month_pair_names_the_part_at_fault() {
         let (_, e) = month_errors("", "");
-        assert_eq!(e.get("month"), Some("Enter the KPI month"));
+        assert_eq!(e.get("month"), Some(t("kpi-error-month-missing").as_str()));
         let (_, e) = month_errors("3", "");
-        assert_eq!(e.get("year"), Some("KPI month must include a year"));
+        assert_eq!(e.get("year"), Some(t("kpi-error-month-no-year").as_str()));
         let (_, e) = month_errors("3", "26");
         assert_eq!(
             e.get("year"),
@@ -472,11 +469,11 @@ mod tests {
             "a short year names the year it means"
         );
         let (_, e) = month_errors("13", "2026");
-        assert_eq!(e.get("month"), Some("KPI month must be a real date"));
+        assert_eq!(e.get("month"), Some(t("kpi-error-month-real").as_str()));
         let (_, e) = month_errors("1", "1999");
-        assert_eq!(e.get("year"), Some("KPI month must be the same as or after January 2000"));
+        assert_eq!(e.get("year"), Some(t("kpi-error-month-2000").as_str()));
         let (_, e) = month_errors("12", "2026");
-        assert_eq!(e.get("month"), Some("KPI month must be this month or in the past"));
+        assert_eq!(e.get("month"), Some(t("kpi-error-month-future").as_str()));
         let (got, e) = month_errors("11", "2026");
         assert!(e.is_empty(), "the current month is allowed");
         assert_eq!(got, Some((11, 2026)));
@@ -487,9 +484,9 @@ mod tests {
     fn purchase_units_are_whole_and_at_least_one() {
         assert_eq!(parse_purchase_unit("25"), Ok(25));
         assert_eq!(parse_purchase_unit("1,250"), Ok(1250));
-        assert_eq!(parse_purchase_unit(""), Err("Enter the purchase unit".into()));
-        assert_eq!(parse_purchase_unit("2.5"), Err("Purchase unit must be a whole number, like 25".into()));
-        assert_eq!(parse_purchase_unit("0"), Err("Purchase unit must be 1 or more".into()));
+        assert_eq!(parse_purchase_unit(""), Err(t("kpi-error-purchase-unit-missing")));
+        assert_eq!(parse_purchase_unit("2.5"), Err(t("kpi-error-purchase-unit-whole")));
+        assert_eq!(parse_purchase_unit("0"), Err(t("kpi-error-purchase-unit-min")));
         assert!(parse_purchase_unit("-3").is_err());
         assert!(parse_purchase_unit("99999999999999999999999").is_err());
     }
@@ -501,7 +498,7 @@ mod tests {
         assert!(parse_invoice_number("發票123").is_err());
         assert!(parse_invoice_number("--").is_err());
         assert!(parse_invoice_number(&"A".repeat(41)).is_err());
-        assert_eq!(parse_invoice_number(""), Err("Enter the invoice number".into()));
+        assert_eq!(parse_invoice_number(""), Err(t("kpi-error-invoice-number-missing")));
     }
 
     #[test]
@@ -509,7 +506,7 @@ mod tests {
         assert_eq!(parse_kpi_value("12"), Ok("12".into()));
         assert_eq!(parse_kpi_value("12.50"), Ok("12.5".into()));
         assert_eq!(parse_kpi_value("0"), Ok("0".into()));
-        assert_eq!(parse_kpi_value("-1"), Err("KPI value must be 0 or more".into()));
+        assert_eq!(parse_kpi_value("-1"), Err(t("kpi-error-kpi-value-negative")));
         assert_eq!(parse_kpi_value("twelve"), Err("KPI value must be a number, like 12 or 12.5".into()));
         assert_eq!(parse_kpi_value("NaN"), Err("KPI value must be a number, like 12 or 12.5".into()));
     }
@@ -522,7 +519,7 @@ mod tests {
         assert_eq!(parse_revenue("0.07"), Ok(7));
         assert!(parse_revenue("1.234").is_err());
         assert!(parse_revenue("1.250,00").is_err(), "ambiguous");
-        assert_eq!(parse_revenue("-5"), Err("Revenue value must be 0 or more".into()));
+        assert_eq!(parse_revenue("-5"), Err(t("kpi-error-revenue-negative")));
         assert_eq!(format_hundredths("USD", 125_050), "USD 1,250.50");
         assert_eq!(format_hundredths("TWD", 7), "TWD 0.07");
     }
@@ -542,7 +539,7 @@ mod tests {
         assert_eq!(parse_anniversary("27 Mar 2025"), Ok(d));
         assert_eq!(parse_anniversary(""), Ok(None));
         assert_eq!(parse_anniversary("03/04/2025"), Err("Enter the anniversary date as year, month and day".into()));
-        assert_eq!(parse_anniversary("2025-02-30"), Err("Anniversary date must be a real date".into()));
+        assert_eq!(parse_anniversary("2025-02-30"), Err(t("kpi-error-anniversary-real")));
         assert_eq!(parse_anniversary("2024-02-29"), Ok(NaiveDate::from_ymd_opt(2024, 2, 29)));
         assert!(parse_anniversary("25-03-27").is_err());
     }
@@ -550,9 +547,9 @@ mod tests {
     #[test]
     fn only_invoices_are_accepted() {
         assert_eq!(parse_document_type("invoice"), Ok(DocumentType::Invoice));
-        assert_eq!(parse_document_type("order_confirmation"), Err(ONLY_INVOICES.into()));
-        assert_eq!(parse_document_type("partner_report"), Err(ONLY_INVOICES.into()));
-        assert_eq!(parse_document_type(""), Err("Select the type of document".into()));
+        assert_eq!(parse_document_type("order_confirmation"), Err(t(ONLY_INVOICES)));
+        assert_eq!(parse_document_type("partner_report"), Err(t(ONLY_INVOICES)));
+        assert_eq!(parse_document_type(""), Err(t("kpi-error-document-type")));
     }
 
     #[test]

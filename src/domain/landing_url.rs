@@ -78,9 +78,17 @@ pub enum LandingUrlError {
 }
 
 impl LandingUrlError {
-    /// The message to show next to the form field.
+    /// The message to show next to the form field, in the reader's language
+    /// (`Display` stays English, for logs).
     pub fn message(&self) -> String {
-        self.to_string()
+        use crate::i18n::{t, ta};
+        match self {
+            Self::Empty => t("url-error-empty"),
+            Self::Format => t("url-error-format"),
+            Self::NotPublic => t("url-error-not-public"),
+            Self::Port { port } => ta("url-error-port", &[("port", port)]),
+            Self::NotPartnerOwned { domain } => ta("url-error-not-owned", &[("domain", domain)]),
+        }
     }
 }
 

@@ -18,6 +18,7 @@ pub mod landing_url;
 pub mod mail;
 pub mod queue;
 pub mod rate;
+pub mod retention;
 pub mod staff;
 pub mod text;
 pub mod throttle;

@@ -95,10 +95,10 @@ pub fn required_line(raw: &str, max: usize, empty: &str, label: &str) -> Result<
         return Err(empty.to_string());
     }
     if v.chars().count() > max {
-        return Err(format!("{label} must be {} characters or less", thousands(max)));
+        return Err(crate::i18n::ta("text-error-too-long", &[("label", &label.to_string()), ("max", &thousands(max))]));
     }
     if v.chars().any(|c| c.is_control()) {
-        return Err(format!("{label} must not include control characters"));
+        return Err(crate::i18n::ta("text-error-control", &[("label", &label)]));
     }
     Ok(v)
 }

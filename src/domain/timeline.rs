@@ -69,11 +69,13 @@ pub enum EventType {
     Reopened,
     /// The service level paused or resumed while the case waited on the partner.
     ServiceLevel,
+    /// The retention rule removed the contents of the case's files.
+    FilesRemoved,
 }
 
 impl EventType {
     /// Every kind of entry.
-    pub const ALL: [EventType; 17] = [
+    pub const ALL: [EventType; 18] = [
         EventType::Filed,
         EventType::Triaged,
         EventType::Retriaged,
@@ -91,6 +93,7 @@ impl EventType {
         EventType::Published,
         EventType::Reopened,
         EventType::ServiceLevel,
+        EventType::FilesRemoved,
     ];
 
     /// Stored form.
@@ -113,6 +116,7 @@ impl EventType {
             Self::Published => "published",
             Self::Reopened => "reopened",
             Self::ServiceLevel => "service_level",
+            Self::FilesRemoved => "files_removed",
         }
     }
 
@@ -144,6 +148,7 @@ impl EventType {
             Self::Published => ("Published in the directory".into(), true),
             Self::Reopened => (own("Case reopened"), false),
             Self::ServiceLevel => ("Service level".into(), true),
+            Self::FilesRemoved => ("Uploaded files removed".into(), true),
         }
     }
 }

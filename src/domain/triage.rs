@@ -6,6 +6,7 @@
 //! partner-visible guidance sentences. It never panics, whatever the input
 //! (invalid months, extreme dates, extreme thresholds).
 
+use crate::i18n::{Lang, date_in, month_year_in, text, text_args};
 use chrono::{Datelike, NaiveDate};
 
 use crate::domain::kpi::format_hundredths;
@@ -417,10 +418,23 @@ pub fn triage(
     today: NaiveDate,
     rules: &TriageRules,
 ) -> Triage {
+    triage_in(facts, partner_cases, filed_on, today, rules, Lang::En)
+}
+
+/// [`triage`], with the guidance (what the partner reads) written in `lang`,
+/// the case's language; priority and flag reasons are for staff, in English.
+pub fn triage_in(
+    facts: &CaseFacts,
+    partner_cases: &[OtherCase],
+    filed_on: NaiveDate,
+    today: NaiveDate,
+    rules: &TriageRules,
+    lang: Lang,
+) -> Triage {
     let today = today.max(filed_on);
     let mut out = match facts {
-        CaseFacts::Kpi(k) => triage_kpi(k, partner_cases, filed_on, today, rules),
-        CaseFacts::Directory(d) => triage_directory(d, partner_cases, filed_on, rules),
+        CaseFacts::Kpi(k) => triage_kpi(k, partner_cases, filed_on, today, rules, lang),
+        CaseFacts::Directory(d) => triage_directory(d, partner_cases, filed_on, rules, lang),
     };
     // Stable sort: FlagCode order, then reference (independent of the order
     // in which the caller listed the partner's cases).
@@ -433,6 +447,11 @@ const NORMAL_REASON: &str = "Normal: no rule raised or lowered the priority.";
 /// "November 2026", or a neutral description for an invalid month.
 fn invoice_month_label(year: i32, month: u32) -> String {
     if is_valid_month(month) { format!("{} {}", month_name(month), year) } else { format!("month {month} of {year}") }
+}
+
+/// [`invoice_month_label`] as `lang` writes it ("2026年11月").
+fn invoice_month_label_in(lang: Lang, year: i32, month: u32) -> String {
+    if is_valid_month(month) { month_year_in(lang, year, month) } else { invoice_month_label(year, month) }
 }
 
 /// "12 days after filing", "1 day after filing", "the day of filing".
@@ -453,7 +472,17 @@ fn duplicate_references(partner_cases: &[OtherCase], matches: impl Fn(&OtherCase
     refs
 }
 
-fn push_duplicates(flags: &mut Vec<Flag>, guidance: &mut Vec<String>, refs: &[&str], what: &str, partner_what: &str) {
+/// `partner_what`: the id of the words the partner reads for what is
+/// duplicated ("this invoice"), in `lang`.
+fn push_duplicates(
+    flags: &mut Vec<Flag>,
+    guidance: &mut Vec<String>,
+    refs: &[&str],
+    what: &str,
+    partner_what: &str,
+    lang: Lang,
+) {
+    let partner_what = text(lang, partner_what);
     for r in refs {
         flags.push(Flag {
             code: FlagCode::PossibleDuplicate,
@@ -463,11 +492,15 @@ fn push_duplicates(flags: &mut Vec<Flag>, guidance: &mut Vec<String>, refs: &[&s
     }
     match refs {
         [] => {}
-        [one] => guidance
-            .push(format!("An open case already exists for {partner_what} ({one}); both will be handled together.")),
-        many => guidance.push(format!(
-            "Open cases already exist for {partner_what} ({}); they will all be handled together.",
-            many.join(", ")
+        [one] => guidance.push(text_args(
+            lang,
+            "triage-guidance-duplicate-one",
+            &[("what", &partner_what), ("reference", &(*one).to_owned())],
+        )),
+        many => guidance.push(text_args(
+            lang,
+            "triage-guidance-duplicate-many",
+            &[("what", &partner_what), ("references", &many.join(", "))],
         )),
     }
 }
@@ -525,6 +558,7 @@ fn triage_kpi(
     filed_on: NaiveDate,
     today: NaiveDate,
     rules: &TriageRules,
+    lang: Lang,
 ) -> Triage {
     let mut flags = Vec::new();
     let mut guidance = Vec::new();
@@ -543,9 +577,10 @@ fn triage_kpi(
             ),
             related_reference: None,
         });
-        guidance.push(format!(
-            "KPI data is updated on the 15th of each month, so the KPI for a {invoice} invoice should be visible from {}. This case stays open until then.",
-            long_date(v)
+        guidance.push(text_args(
+            lang,
+            "triage-guidance-too-early",
+            &[("invoice", &invoice_month_label_in(lang, k.year, k.month)), ("date", &date_in(lang, v))],
         ));
     }
 
@@ -566,8 +601,10 @@ fn triage_kpi(
                 ),
                 related_reference: None,
             });
-            guidance.push(format!(
-                "This {invoice} invoice is outside the 12 months before your renewal on {renewal}, so it will not count toward that renewal."
+            guidance.push(text_args(
+                lang,
+                "triage-guidance-outside-window",
+                &[("invoice", &invoice_month_label_in(lang, k.year, k.month)), ("renewal", &date_in(lang, w.end))],
             ));
         }
         let days_left = w.end.signed_duration_since(today).num_days();
@@ -590,7 +627,14 @@ fn triage_kpi(
         let refs = duplicate_references(partner_cases, |c| {
             c.kind == CaseKindTag::Kpi && c.invoice_number_norm.as_deref().map(str::trim) == Some(norm)
         });
-        push_duplicates(&mut flags, &mut guidance, &refs, &format!("the same invoice number {norm}"), "this invoice");
+        push_duplicates(
+            &mut flags,
+            &mut guidance,
+            &refs,
+            &format!("the same invoice number {norm}"),
+            "triage-what-invoice",
+            lang,
+        );
     }
 
     // Evidence (internal only).
@@ -661,6 +705,7 @@ fn triage_directory(
     partner_cases: &[OtherCase],
     filed_on: NaiveDate,
     rules: &TriageRules,
+    lang: Lang,
 ) -> Triage {
     let mut flags = Vec::new();
     let mut guidance = Vec::new();
@@ -669,7 +714,7 @@ fn triage_directory(
 
     // Duplicates.
     let refs = duplicate_references(partner_cases, |c| c.kind == CaseKindTag::Directory);
-    push_duplicates(&mut flags, &mut guidance, &refs, "a directory addition", "your directory addition");
+    push_duplicates(&mut flags, &mut guidance, &refs, "a directory addition", "triage-what-directory", lang);
 
     // Reasons name domains as people read them (IDN in Unicode); the
     // comparisons use the stored ASCII form.
@@ -706,9 +751,7 @@ fn triage_directory(
             },
             related_reference: None,
         });
-        guidance.push(
-            "Your landing page uses plain HTTP; we recommend serving it over HTTPS so visitors from the directory get a secure page.".to_owned(),
-        );
+        guidance.push(text(lang, "triage-guidance-plain-http"));
     }
 
     Triage {

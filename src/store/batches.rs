@@ -36,6 +36,8 @@ pub struct BatchCaseRow {
     pub country: Option<String>,
     pub landing_page_url: Option<String>,
     pub batch_key: Option<String>,
+    /// The language the case was filed in (its timeline entries are written in it).
+    pub language: String,
 }
 
 /// Every stored batch, newest first.

@@ -154,6 +154,17 @@ pub struct AttachmentMeta {
     pub doc_class: String,
     pub invoice_number_found: Option<bool>,
     pub created_at: NaiveDateTime,
+    /// When the retention rule removed its bytes (none are left to download).
+    pub purged_at: Option<NaiveDateTime>,
+    /// The days after the case closed it was kept, when it was removed.
+    pub kept_days: Option<i32>,
+}
+
+impl AttachmentMeta {
+    /// Whether its bytes are gone (removed under the retention rule).
+    pub fn purged(&self) -> bool {
+        self.purged_at.is_some()
+    }
 }
 
 /// A timeline entry to insert.

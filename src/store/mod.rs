@@ -13,6 +13,7 @@ pub mod outbox;
 mod pool;
 pub mod queue;
 pub mod rate;
+pub mod retention;
 pub mod schema;
 pub mod secrets;
 mod sqlite_writer;

@@ -112,6 +112,10 @@ diesel::table! {
         invoice_number_found -> Nullable<Bool>,
         data -> Binary,
         created_at -> Timestamp,
+        /// When the retention rule removed its bytes (`data` is then empty).
+        purged_at -> Nullable<Timestamp>,
+        /// The days after closing it was kept, when it was removed.
+        kept_days -> Nullable<Integer>,
     }
 }
 

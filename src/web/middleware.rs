@@ -121,24 +121,31 @@ const GUARDED_BODY_LIMIT: usize = crate::DEFAULT_BODY_LIMIT;
 /// characters (a form field may hold tabs and line breaks, which a textarea
 /// sends), and in the path and query also the invisible characters that
 /// reorder or hide text. Multipart fields are checked where they are read.
+/// The refusal's page is rendered here, inside [`language`], so it is in
+/// the reader's language.
 pub async fn input_guard(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    if let Err(refused) = guard(&mut req).await {
+        // The page's language switch leads to the start page: the refused
+        // address is not echoed back.
+        let context = crate::i18n::Context { lang: crate::i18n::current(), path_and_query: "/".into() };
+        return Ok(crate::i18n::scope(context, async move { req.error_response(refused) }).await);
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// The checks of [`input_guard`]; a url-encoded body it read is put back.
+async fn guard(req: &mut ServiceRequest) -> Result<(), AppError> {
+    use crate::i18n::{t, ta};
     let path = percent_encoding::percent_decode_str(req.path()).decode_utf8_lossy();
     if path.chars().any(forbidden_in_line) {
-        return Err(AppError::BadRequest(
-            "The web address contains a character that is not allowed. Check the address and try again.".into(),
-        )
-        .into());
+        return Err(AppError::BadRequest(t("request-address-character")));
     }
     for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
         if name.chars().chain(value.chars()).any(forbidden_in_line) {
-            return Err(AppError::BadRequest(format!(
-                "The “{}” in the web address contains a control or invisible formatting character, which is not allowed.",
-                printable(&name)
-            ))
-            .into());
+            return Err(AppError::BadRequest(ta("request-query-character", &[("name", &printable(&name))])));
         }
     }
     let urlencoded = req.content_type() == "application/x-www-form-urlencoded";
@@ -147,39 +154,30 @@ pub async fn input_guard(
         let mut body = BytesMut::new();
         while let Some(chunk) = payload.next().await {
             let chunk = chunk.map_err(|e| {
-                if is_body_timeout(&e) {
-                    AppError::RequestTimeout
-                } else {
-                    AppError::BadRequest(FORM_UNREADABLE.into())
-                }
+                if is_body_timeout(&e) { AppError::RequestTimeout } else { AppError::BadRequest(form_unreadable()) }
             })?;
             if body.len() + chunk.len() > GUARDED_BODY_LIMIT {
-                return Err(AppError::TooLarge(
-                    "What you sent is larger than this form accepts. Shorten the longest answer and send it again."
-                        .into(),
-                )
-                .into());
+                return Err(AppError::TooLarge(t("request-too-large")));
             }
             body.extend_from_slice(&chunk);
         }
         let body = body.freeze();
         for (name, value) in url::form_urlencoded::parse(&body) {
             if name.chars().any(forbidden_in_line) || value.chars().any(forbidden_in_text) {
-                return Err(AppError::BadRequest(format!(
-                    "The field “{}” contains a control character, which is not allowed. Remove it and send the form again.",
-                    printable(&name)
-                ))
-                .into());
+                return Err(AppError::BadRequest(ta("request-field-character", &[("name", &printable(&name))])));
             }
         }
         let replay = futures_util::stream::once(async move { Ok::<_, PayloadError>(body) });
         req.set_payload(Payload::Stream { payload: Box::pin(replay) });
     }
-    Ok(next.call(req).await?.map_into_boxed_body())
+    Ok(())
 }
 
-/// The message for a form body that could not be read.
-pub const FORM_UNREADABLE: &str = "The form could not be read. Go back, check your answers and send the form again.";
+/// The message for a form body that could not be read, in the current
+/// request's language.
+pub fn form_unreadable() -> String {
+    crate::i18n::t("request-form-unreadable")
+}
 
 /// A field name as it may be shown: its forbidden characters dropped, at
 /// most 40 characters.
@@ -248,6 +246,31 @@ pub async fn language(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let (asked, context) = language_of(req.request());
+    let secure =
+        req.app_data::<actix_web::web::Data<crate::startup::AppState>>().is_some_and(|s| s.config.secure_cookies);
+    let mut res = crate::i18n::scope(context, next.call(req)).await?;
+    if let Some(lang) = asked {
+        let cookie = actix_web::cookie::Cookie::build("lang", lang.as_str())
+            .path("/")
+            .secure(secure)
+            .http_only(true)
+            .same_site(actix_web::cookie::SameSite::Lax)
+            .max_age(actix_web::cookie::time::Duration::days(365))
+            .finish();
+        res.response_mut().add_cookie(&cookie).map_err(actix_web::error::ErrorInternalServerError)?;
+    }
+    res.response_mut().headers_mut().append(
+        actix_web::http::header::VARY,
+        actix_web::http::header::HeaderValue::from_static("Accept-Language, Cookie"),
+    );
+    Ok(res)
+}
+
+/// The language `req` is rendered in (`?lang=`, the `lang` cookie,
+/// `Accept-Language`) and where it is, for the switch; and the `?lang=` it
+/// named, if Frontline speaks it (to be remembered).
+pub fn language_of(req: &actix_web::HttpRequest) -> (Option<crate::i18n::Lang>, crate::i18n::Context) {
     use crate::i18n::{Context, Lang};
     let query: Vec<(String, String)> =
         url::form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
@@ -264,22 +287,5 @@ pub async fn language(
     } else {
         format!("{path}?{}", url::form_urlencoded::Serializer::new(String::new()).extend_pairs(rest).finish())
     };
-    let secure =
-        req.app_data::<actix_web::web::Data<crate::startup::AppState>>().is_some_and(|s| s.config.secure_cookies);
-    let mut res = crate::i18n::scope(Context { lang, path_and_query }, next.call(req)).await?;
-    if let Some(lang) = asked {
-        let cookie = actix_web::cookie::Cookie::build("lang", lang.as_str())
-            .path("/")
-            .secure(secure)
-            .http_only(true)
-            .same_site(actix_web::cookie::SameSite::Lax)
-            .max_age(actix_web::cookie::time::Duration::days(365))
-            .finish();
-        res.response_mut().add_cookie(&cookie).map_err(actix_web::error::ErrorInternalServerError)?;
-    }
-    res.response_mut().headers_mut().append(
-        actix_web::http::header::VARY,
-        actix_web::http::header::HeaderValue::from_static("Accept-Language, Cookie"),
-    );
-    Ok(res)
+    (asked, Context { lang, path_and_query })
 }

@@ -6,6 +6,7 @@
 pub mod client;
 pub mod middleware;
 pub mod partner;
+pub mod retention;
 pub mod staff;
 
 use actix_web::http::StatusCode;
@@ -123,17 +124,18 @@ async fn healthz(state: web::Data<AppState>) -> HttpResponse {
 }
 
 async fn not_found() -> HttpResponse {
-    error_page(
-        StatusCode::NOT_FOUND,
-        "Page not found",
-        "If you typed the web address, check it is correct. If you pasted it, check you copied the entire address.",
-    )
+    use crate::i18n::t;
+    error_page(StatusCode::NOT_FOUND, &t("error-page-not-found-title"), &t("error-page-not-found-message"))
 }
 
 /// Turns the framework's plain-text error responses (bad form encoding, a
-/// body over its limit, a wrong method) into our HTML error page.
+/// body over its limit, a wrong method) into our HTML error page, in the
+/// request's language (this runs outside [`middleware::language`], so it
+/// chooses the language again, the same way).
 pub fn error_handlers() -> ErrorHandlers<actix_web::body::BoxBody> {
-    fn render<B>(res: actix_web::dev::ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    fn render(
+        res: actix_web::dev::ServiceResponse,
+    ) -> actix_web::Result<ErrorHandlerResponse<actix_web::body::BoxBody>> {
         let is_html = res
             .headers()
             .get(header::CONTENT_TYPE)
@@ -143,20 +145,20 @@ pub fn error_handlers() -> ErrorHandlers<actix_web::body::BoxBody> {
             return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
         }
         let status = res.status();
-        let (title, message) = match status {
-            StatusCode::PAYLOAD_TOO_LARGE => {
-                ("The request is too large", "What you sent is larger than this form accepts.")
-            }
-            StatusCode::METHOD_NOT_ALLOWED => ("This page cannot do that", "Go back and use the form on the page."),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-                ("The form could not be read", "Send the form from its page in a browser.")
-            }
-            s if s.is_server_error() => ("Sorry, there is a problem with the service", "Try again later."),
-            _ => ("The form could not be read", "Go back, check your answers and send the form again."),
-        };
         let (req, _) = res.into_parts();
-        let page = error_page(status, title, message);
-        Ok(ErrorHandlerResponse::Response(actix_web::dev::ServiceResponse::new(req, page).map_into_right_body()))
+        let (_, context) = middleware::language_of(&req);
+        Ok(ErrorHandlerResponse::Future(Box::pin(crate::i18n::scope(context, async move {
+            use crate::i18n::t;
+            let (title, message) = match status {
+                StatusCode::PAYLOAD_TOO_LARGE => ("error-page-too-large-title", "error-page-too-large-message"),
+                StatusCode::METHOD_NOT_ALLOWED => ("error-page-method-title", "error-page-method-message"),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => ("error-page-unreadable-title", "error-page-media-type-message"),
+                s if s.is_server_error() => ("error-page-unexpected-title", "error-page-unexpected-message"),
+                _ => ("error-page-unreadable-title", "error-page-unreadable-message"),
+            };
+            let page = error_page(status, &t(title), &t(message));
+            Ok(actix_web::dev::ServiceResponse::new(req, page).map_into_right_body())
+        }))))
     }
     ErrorHandlers::new().default_handler(render)
 }

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use frontline::domain::batch::window_text;
 use frontline::domain::calendar::{BatchWindow, batch_for_request, long_date};
 use frontline::domain::directory::country_name;
+use frontline::i18n::Lang;
 use frontline::store::schema::{batches, case_events, cases};
 
 use crate::helpers::*;
@@ -98,7 +99,7 @@ async fn approved_requests_are_grouped_under_their_batch_with_the_window() {
     assert!(html.contains(&format!("href=\"/staff/cases/{stale}\"")));
     assert!(!html.contains(&still_open), "a request not approved is in no batch");
     assert!(html.contains("Contoso Learning") && html.contains("Northwind Academy"));
-    assert!(html.contains(&country_name("TW").expect("Taiwan")), "country in words");
+    assert!(html.contains(&country_name(Lang::En, "TW").expect("Taiwan")), "country in words");
     assert!(html.contains("https://www.contoso-learning.com/microsoft-training"));
     assert!(html.contains("1000001"), "partner ID");
     assert!(!html.contains("2025-01"), "the closed batch is gone");
@@ -130,13 +131,13 @@ async fn the_csv_export_is_exact_utf8_and_guards_against_formulas() {
     );
     let body = r.bytes().await.expect("body");
     let text = String::from_utf8(body.to_vec()).expect("UTF-8");
-    let country = country_name("TW").expect("Taiwan");
+    let country = country_name(Lang::En, "TW").expect("Taiwan");
     let url = "https://www.contoso-learning.com/microsoft-training";
     let expected = format!(
-        "\u{feff}Name on the directory,Country,Landing page URL,Partner ID,Reference\r\n\
-         台灣微軟學習夥伴,{country},{url},2000001,{chinese}\r\n\
-         \"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\",{country},{url},2000002,{hostile}\r\n\
-         \"'-Contoso, Ltd.\",{country},{url},2000003,{dash}\r\n"
+        "\u{feff}Name on the directory,Country,Landing page URL,Partner ID,Reference,Landing page as shown\r\n\
+         台灣微軟學習夥伴,{country},{url},2000001,{chinese},{url}\r\n\
+         \"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Click\"\")\",{country},{url},2000002,{hostile},{url}\r\n\
+         \"'-Contoso, Ltd.\",{country},{url},2000003,{dash},{url}\r\n"
     );
     assert_eq!(text, expected);
     // An empty batch is just the header.
@@ -146,7 +147,7 @@ async fn the_csv_export_is_exact_utf8_and_guards_against_formulas() {
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(
         r.text().await.expect("body"),
-        "\u{feff}Name on the directory,Country,Landing page URL,Partner ID,Reference\r\n"
+        "\u{feff}Name on the directory,Country,Landing page URL,Partner ID,Reference,Landing page as shown\r\n"
     );
 }
 

@@ -32,8 +32,8 @@ const PAGE_ORDER: [&str; 11] = [
     "attest_partner_owned",
 ];
 
-const ATTESTATION_LABELS: [&str; 3] =
-    ["It is only about my organisation", "It shows no competitors", "My organisation owns the website it is on"];
+/// The ids of the attestation checkboxes' labels.
+const ATTESTATION_LABELS: [&str; 3] = ["dir-attest-about", "dir-attest-competitors", "dir-attest-owned"];
 
 /// Everything typed, kept for a re-render.
 #[derive(Debug, Default, Clone)]
@@ -71,7 +71,7 @@ impl DirectoryValues {
 
 struct AttestationView {
     name: &'static str,
-    label: &'static str,
+    label: String,
     checked: bool,
     error: Option<String>,
 }
@@ -79,7 +79,7 @@ struct AttestationView {
 #[derive(Template)]
 #[template(path = "partner/directory_form.html")]
 struct DirectoryFormPage {
-    title: &'static str,
+    title: String,
     has_errors: bool,
     summary: Vec<SummaryItem>,
     e: FieldErrors,
@@ -99,19 +99,19 @@ fn render(v: DirectoryValues, e: FieldErrors, keys: FormKeys, status: StatusCode
         .zip(v.attestations)
         .map(|(((name, _), label), checked)| AttestationView {
             name,
-            label,
+            label: crate::i18n::t(label),
             checked,
             error: e.get(name).map(str::to_string),
         })
         .collect();
     let page = DirectoryFormPage {
-        title: "Request a directory listing",
+        title: crate::i18n::t("dir-title"),
         has_errors: !e.is_empty(),
         summary: SummaryItem::of(&e, &PAGE_ORDER),
         attest_error: attestations.iter().any(|a| a.error.is_some()),
         attestations,
         selected_country: v.country.trim().to_ascii_uppercase(),
-        countries: countries(),
+        countries: countries(crate::i18n::current()),
         e,
         v,
         csrf_token: keys.csrf_token,

@@ -107,7 +107,7 @@ struct OmlpOption {
 #[derive(Template)]
 #[template(path = "partner/kpi_form.html")]
 struct KpiFormPage {
-    title: &'static str,
+    title: String,
     has_errors: bool,
     summary: Vec<SummaryItem>,
     e: FieldErrors,
@@ -148,7 +148,7 @@ fn render(
         v.revenue_currency.trim().to_ascii_uppercase()
     };
     let page = KpiFormPage {
-        title: "Report a KPI discrepancy",
+        title: crate::i18n::t("kpi-title"),
         has_errors: !e.is_empty(),
         summary: SummaryItem::of(&e, &PAGE_ORDER),
         e,

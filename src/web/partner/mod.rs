@@ -53,10 +53,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 struct HomePage {
     title: String,
     has_errors: bool,
+    /// "How long it takes", with the configured review times.
+    timing: String,
 }
 
-async fn home() -> Result<HttpResponse, AppError> {
-    let page = HomePage { title: crate::i18n::t("home-title"), has_errors: false };
+async fn home(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let triage = &state.config.triage;
+    let timing = crate::i18n::ta(
+        "home-timing",
+        &[("kpi", &triage.kpi_sla_business_days), ("directory", &triage.directory_sla_business_days)],
+    );
+    let page = HomePage { title: crate::i18n::t("home-title"), has_errors: false, timing };
     Ok(html(actix_web::http::StatusCode::OK, page.render()?))
 }
 
@@ -72,12 +79,14 @@ struct InfoPage {
 }
 
 fn info(prefix: &str, paragraphs: usize, show_links: bool) -> Result<HttpResponse, AppError> {
-    let page = InfoPage {
-        title: crate::i18n::t(&format!("{prefix}-title")),
-        has_errors: false,
-        paragraphs: (1..=paragraphs).map(|n| crate::i18n::t(&format!("{prefix}-p{n}"))).collect(),
-        show_links,
-    };
+    let paragraphs = (1..=paragraphs).map(|n| crate::i18n::t(&format!("{prefix}-p{n}"))).collect();
+    info_page(prefix, paragraphs, show_links)
+}
+
+/// [`info`] with paragraphs already in words (some take arguments).
+fn info_page(prefix: &str, paragraphs: Vec<String>, show_links: bool) -> Result<HttpResponse, AppError> {
+    let page =
+        InfoPage { title: crate::i18n::t(&format!("{prefix}-title")), has_errors: false, paragraphs, show_links };
     Ok(html(actix_web::http::StatusCode::OK, page.render()?))
 }
 
@@ -85,8 +94,18 @@ async fn contact() -> Result<HttpResponse, AppError> {
     info("contact", 4, true)
 }
 
-async fn privacy() -> Result<HttpResponse, AppError> {
-    info("privacy", 4, false)
+/// `GET /privacy`: what is kept and who sees it; how long uploaded files
+/// are kept is the configured retention rule (`FRONTLINE_RETENTION_DAYS`).
+async fn privacy(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let days = state.config.retention_days;
+    let retention = if days == 0 {
+        crate::i18n::t("privacy-p2-forever")
+    } else {
+        let period = crate::web::retention::period(i64::from(days));
+        crate::i18n::ta("privacy-p2", &[("days", &days), ("period", &period)])
+    };
+    let p = |n: usize| crate::i18n::t(&format!("privacy-p{n}"));
+    info_page("privacy", vec![p(1), retention, p(3), p(4), p(5)], false)
 }
 
 async fn accessibility() -> Result<HttpResponse, AppError> {
@@ -164,9 +183,7 @@ pub fn check_form_token(
 ) -> Result<FormKeys, AppError> {
     let ok = is_idempotency_key(idempotency_key) && keys.verify_form_token(form, idempotency_key, token, now);
     if !ok {
-        return Err(AppError::Forbidden(
-            "The form had expired or did not come from this site, so nothing was sent. Open the form again and send it from there.".into(),
-        ));
+        return Err(AppError::Forbidden(crate::i18n::t("request-form-expired")));
     }
     Ok(FormKeys { csrf_token: token.into(), idempotency_key: idempotency_key.into() })
 }

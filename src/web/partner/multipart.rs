@@ -62,7 +62,7 @@ pub async fn read(mut payload: Multipart, file_field: &str, max_file: usize) -> 
             return AppError::RequestTimeout;
         }
         tracing::info!(error = %e, "multipart body refused");
-        AppError::BadRequest(crate::web::middleware::FORM_UNREADABLE.into())
+        AppError::BadRequest(crate::web::middleware::form_unreadable())
     };
     while let Some(mut field) = payload.try_next().await.map_err(bad)? {
         let name = field.name().unwrap_or_default().to_string();
@@ -117,7 +117,7 @@ pub async fn read(mut payload: Multipart, file_field: &str, max_file: usize) -> 
             }
         }
         if data.fields.len() >= MAX_FIELDS {
-            return Err(AppError::BadRequest("The form sent more fields than it has".into()));
+            return Err(AppError::BadRequest(crate::i18n::t("request-too-many-fields")));
         }
         data.fields.insert(name, String::from_utf8_lossy(&value).into_owned());
     }

@@ -13,20 +13,21 @@ use crate::app::case_actions::{self, PartnerReplied, PartnerReply};
 use crate::app::{self, cases::Tracked};
 use crate::checks::document;
 use crate::domain::actions::MESSAGE_MAX_CHARS;
-use crate::domain::calendar::{BatchWindow, kpi_visible_from, long_date, month_name};
+use crate::domain::calendar::{BatchWindow, kpi_visible_from};
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::directory::country_name;
 use crate::domain::errors::FieldErrors;
 use crate::domain::kpi::format_hundredths;
 use crate::domain::text::thousands;
 use crate::error::AppError;
+use crate::i18n::{self, t, ta};
 use crate::store::cases::{AttachmentMeta, CaseRow, EventRow};
 use crate::web::{AppState, SummaryItem, client, html};
 
 /// A line of "What you sent".
 pub struct Answer {
     /// The question.
-    pub label: &'static str,
+    pub label: String,
     /// The answer, in words.
     pub value: String,
 }
@@ -34,7 +35,7 @@ pub struct Answer {
 /// A message from support (or the partner's own reply).
 pub struct Message {
     /// Who wrote it.
-    pub from: &'static str,
+    pub from: String,
     /// `<time datetime>`.
     pub iso: String,
     /// When, in words.
@@ -47,12 +48,11 @@ pub struct Message {
 
 /// A file the partner can download.
 pub struct FileLink {
-    /// Where.
-    pub href: String,
-    /// Its name as sent (text only; the download is named by Frontline).
-    pub name: String,
-    /// "PDF, 120 KB".
-    pub detail: String,
+    /// Where; `None` once the retention rule removed its contents.
+    pub href: Option<String>,
+    /// "Download invoice.pdf (PDF, 120 KB)", with the name as sent (text
+    /// only; the download is named by Frontline), or that it was removed.
+    pub label: String,
 }
 
 /// The reply form, when the case waits on the partner.
@@ -72,21 +72,22 @@ struct TrackPage {
     has_errors: bool,
     summary: Vec<SummaryItem>,
     e: FieldErrors,
-    banner: Option<&'static str>,
+    banner: Option<String>,
     fresh: bool,
     token: String,
     reference: String,
-    kind_label: &'static str,
-    status_label: &'static str,
+    kind_label: String,
+    status_label: String,
     status_class: &'static str,
     next_steps: Vec<String>,
     guidance: Vec<String>,
     messages: Vec<Message>,
     reply: Option<ReplyForm>,
-    reply_intro: &'static str,
+    reply_intro: String,
     closed_note: Option<String>,
     tracking_url: String,
-    max_chars: String,
+    reply_hint: String,
+    contact_text: String,
     answers: Vec<Answer>,
     resolution: Option<String>,
 }
@@ -117,50 +118,35 @@ pub fn next_steps(case: &CaseRow, batch: Option<&BatchWindow>, status: Status, t
                 && let Some(from) = kpi_visible_from(y, m)
                 && !status.is_closed()
             {
-                out.push(if from > today {
-                    format!(
-                        "KPI reports are updated once a month, on the 15th. Your {} {} invoice’s KPIs should show on your KPI dashboard from {}.",
-                        month_name(m),
-                        y,
-                        long_date(from)
-                    )
-                } else {
-                    format!(
-                        "KPI reports are updated once a month, on the 15th. Your {} {} invoice’s KPIs should have shown on your KPI dashboard since {}: we are checking why they do not.",
-                        month_name(m),
-                        y,
-                        long_date(from)
-                    )
-                });
+                let key = if from > today { "track-next-kpi-later" } else { "track-next-kpi-late" };
+                out.push(ta(key, &[("month", &i18n::month_year(y, m)), ("date", &i18n::date(from))]));
             }
         }
         CaseKind::Directory => {
             if let Some(batch) = batch {
-                let visible = if batch.visible_by < today { "should be visible" } else { "should be visible by" };
+                let label = i18n::month_year(batch.year, batch.month);
+                let window = |key: &str| {
+                    ta(
+                        key,
+                        &[
+                            ("opens_day", &batch.opens.format("%-d")),
+                            ("opens", &i18n::date(batch.opens)),
+                            ("closes", &i18n::date(batch.closes)),
+                            ("visible", &i18n::date(batch.visible_by)),
+                        ],
+                    )
+                };
                 let sentence = match status {
-                    Status::Submitted if batch.visible_by < today => format!(
-                        "Your listing was sent in the {} batch and should be visible in the directory now.",
-                        batch.label()
-                    ),
-                    Status::Submitted => format!(
-                        "Your listing was sent in the {} batch and {visible} in the directory {}.",
-                        batch.label(),
-                        long_date(batch.visible_by)
-                    ),
-                    Status::Published => "Your listing is published in the Learning Partner directory.".to_string(),
-                    Status::Approved => format!(
-                        "Your listing is approved and goes in the batch we send between {} and {}; it should be visible by {}.",
-                        batch.opens.format("%-d"),
-                        long_date(batch.closes),
-                        long_date(batch.visible_by)
-                    ),
+                    Status::Submitted if batch.visible_by < today => {
+                        ta("track-next-batch-visible", &[("batch", &label)])
+                    }
+                    Status::Submitted => {
+                        ta("track-next-batch-sent", &[("batch", &label), ("visible", &i18n::date(batch.visible_by))])
+                    }
+                    Status::Published => t("track-next-published"),
+                    Status::Approved => window("track-next-approved"),
                     s if s.is_closed() => String::new(),
-                    _ => format!(
-                        "We send listing requests once a month, in the third week. Once approved, yours goes in the batch for {} to {} and should be visible by {}.",
-                        batch.opens.format("%-d"),
-                        long_date(batch.closes),
-                        long_date(batch.visible_by)
-                    ),
+                    _ => window("track-next-listing"),
                 };
                 if !sentence.is_empty() {
                     out.push(sentence);
@@ -169,79 +155,95 @@ pub fn next_steps(case: &CaseRow, batch: Option<&BatchWindow>, status: Status, t
         }
     }
     if status == Status::WaitingOnPartner {
-        out.push("We need your answer to go on: reply below.".to_owned());
+        out.push(t("track-next-waiting"));
     } else if deciding && case.due_date >= today {
-        out.push(format!("We aim to review your case by {}.", long_date(case.due_date)));
+        out.push(ta("track-next-review-by", &[("date", &i18n::date(case.due_date))]));
     } else if deciding {
-        out.push(format!(
-            "We aimed to review your case by {}; it is taking longer, and it is still being worked on.",
-            long_date(case.due_date)
-        ));
+        out.push(ta("track-next-review-late", &[("date", &i18n::date(case.due_date))]));
     }
     out
 }
 
 fn or_not_provided(v: Option<String>) -> String {
-    v.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "Not provided".into())
+    v.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| t("track-not-provided"))
+}
+
+/// A line of "What you sent": the question's message and the answer.
+fn answer(key: &str, value: String) -> Answer {
+    Answer { label: t(key), value }
 }
 
 /// "What you sent" as a summary list.
 pub fn answers(case: &CaseRow, files: &[AttachmentMeta], omlp_label: impl Fn(&str) -> String) -> Vec<Answer> {
-    let role = crate::domain::contact::ContactRole::parse(&case.contact_role).map(|r| r.label()).unwrap_or("");
+    let role = crate::domain::contact::ContactRole::parse(&case.contact_role)
+        .map(|r| crate::i18n::t(r.message_id()))
+        .unwrap_or_default();
     let mut out = vec![
-        Answer { label: "MPN / Partner ID", value: case.partner_id.clone() },
-        Answer { label: "Company name", value: case.company_name.clone() },
-        Answer { label: "Full name", value: case.contact_name.clone() },
-        Answer { label: "Email address", value: case.contact_email.clone() },
-        Answer { label: "Your role", value: role.into() },
+        answer("track-answer-partner-id", case.partner_id.clone()),
+        answer("track-answer-company", case.company_name.clone()),
+        answer("track-answer-name", case.contact_name.clone()),
+        answer("track-answer-email", case.contact_email.clone()),
+        answer("track-answer-role", role),
     ];
     if case.kind == CaseKind::Kpi {
         let month = case
             .kpi_month
             .and_then(|m| u32::try_from(m).ok())
-            .map(|m| format!("{} {}", month_name(m), case.kpi_year.unwrap_or_default()));
+            .map(|m| i18n::month_year(case.kpi_year.unwrap_or_default(), m));
         out.extend([
-            Answer { label: "KPI month", value: or_not_provided(month) },
-            Answer { label: "OMLP type", value: or_not_provided(case.omlp_type.as_deref().map(&omlp_label)) },
-            Answer { label: "Purchase unit", value: or_not_provided(case.purchase_unit.map(|p| p.to_string())) },
-            Answer { label: "KPI value", value: or_not_provided(case.kpi_value.clone()) },
-            Answer {
-                label: "Revenue value",
-                value: or_not_provided(
+            answer("track-answer-kpi-month", or_not_provided(month)),
+            answer("track-answer-omlp", or_not_provided(case.omlp_type.as_deref().map(&omlp_label))),
+            answer("track-answer-purchase-unit", or_not_provided(case.purchase_unit.map(|p| p.to_string()))),
+            answer("track-answer-kpi-value", or_not_provided(case.kpi_value.clone())),
+            answer(
+                "track-answer-revenue",
+                or_not_provided(
                     case.revenue_minor.map(|r| format_hundredths(case.revenue_currency.as_deref().unwrap_or("USD"), r)),
                 ),
-            },
-            Answer { label: "Invoice number", value: or_not_provided(case.invoice_number.clone()) },
-            Answer { label: "Type of document", value: "Invoice".into() },
-            Answer {
-                label: "Invoice file",
-                value: or_not_provided(files.first().map(|f| {
-                    format!("{} ({}, {})", f.file_name, short_type(&f.content_type), human_size(f.size_bytes))
+            ),
+            answer("track-answer-invoice-number", or_not_provided(case.invoice_number.clone())),
+            answer("track-answer-document-type", t("track-answer-document-invoice")),
+            answer(
+                "track-answer-invoice-file",
+                or_not_provided(files.first().map(|f| {
+                    let detail = file_detail(&f.content_type, f.size_bytes);
+                    crate::web::retention::removed_label(f, &detail).unwrap_or_else(|| {
+                        ta("track-answer-invoice-file-value", &[("name", &f.file_name), ("detail", &detail)])
+                    })
                 })),
-            },
-            Answer { label: "Anniversary date", value: or_not_provided(case.anniversary_date.map(long_date)) },
-            Answer { label: "Description", value: or_not_provided(case.description.clone()) },
+            ),
+            answer("track-answer-anniversary", or_not_provided(case.anniversary_date.map(i18n::date))),
+            answer("track-answer-description", or_not_provided(case.description.clone())),
         ]);
     } else {
         out.extend([
-            Answer { label: "Name on the directory", value: or_not_provided(case.directory_name.clone()) },
-            Answer {
-                label: "Country",
-                value: or_not_provided(
-                    case.country.as_deref().map(|c| country_name(c).unwrap_or_else(|| c.to_string())),
+            answer("track-answer-directory-name", or_not_provided(case.directory_name.clone())),
+            answer(
+                "track-answer-country",
+                or_not_provided(
+                    case.country
+                        .as_deref()
+                        .map(|c| country_name(crate::i18n::current(), c).unwrap_or_else(|| c.to_string())),
                 ),
-            },
-            Answer {
-                label: "Landing page URL",
-                value: or_not_provided(case.landing_page_url.as_deref().map(crate::domain::landing_url::display_url)),
-            },
-            Answer {
-                label: "Your landing page",
-                value: "Only about your organisation, shows no competitors, owned by your organisation".into(),
-            },
+            ),
+            answer(
+                "track-answer-landing-url",
+                or_not_provided(case.landing_page_url.as_deref().map(crate::domain::landing_url::display_url)),
+            ),
+            answer("track-answer-landing-page", t("track-answer-landing-page-value")),
         ]);
     }
     out
+}
+
+/// "PDF, 120 KB" in the current language.
+fn file_detail(content_type: &str, bytes: i64) -> String {
+    let kind = match short_type(content_type) {
+        "file" => t("track-file-type-other"),
+        known => known.to_owned(),
+    };
+    let size = if bytes < 1024 { ta("track-size-bytes", &[("n", &bytes)]) } else { human_size(bytes) };
+    ta("track-file-detail", &[("type", &kind), ("size", &size)])
 }
 
 /// "PDF" for "application/pdf".
@@ -267,22 +269,30 @@ pub fn human_size(bytes: i64) -> String {
 
 fn message_of(e: &EventRow, files: &[AttachmentMeta], token: &str, zone: chrono_tz::Tz) -> Option<Message> {
     let from = match (e.actor_type.as_str(), e.event_type.as_str()) {
-        ("partner", _) => "You",
-        ("system", _) => "Frontline",
-        _ => "Frontline Support",
+        ("partner", _) => "track-from-you",
+        ("system", _) => "track-from-system",
+        _ => "track-from-support",
     };
     Some(Message {
-        from,
+        from: t(from),
         iso: e.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        at: crate::domain::calendar::long_time(e.created_at, zone),
+        at: i18n::time(e.created_at, zone),
         lines: e.body.as_deref()?.lines().map(str::to_string).collect(),
         files: files
             .iter()
             .filter(|f| f.event_id == Some(e.id))
-            .map(|f| FileLink {
-                href: format!("/track/{token}/attachments/{}", f.id),
-                name: crate::domain::text::strip_format_controls(&f.file_name),
-                detail: format!("{}, {}", short_type(&f.content_type), human_size(f.size_bytes)),
+            .map(|f| match crate::web::retention::removed_label(f, &file_detail(&f.content_type, f.size_bytes)) {
+                Some(label) => FileLink { href: None, label },
+                None => FileLink {
+                    href: Some(format!("/track/{token}/attachments/{}", f.id)),
+                    label: ta(
+                        "track-download",
+                        &[
+                            ("name", &crate::domain::text::strip_format_controls(&f.file_name)),
+                            ("detail", &file_detail(&f.content_type, f.size_bytes)),
+                        ],
+                    ),
+                },
             })
             .collect(),
     })
@@ -302,7 +312,7 @@ const REPLY_ORDER: [&str; 2] = ["message", "attachment"];
 /// What a render of the tracking page shows beyond the case.
 struct View {
     fresh: bool,
-    banner: Option<&'static str>,
+    banner: Option<String>,
     errors: FieldErrors,
     reply: Option<(FormKeys, String)>,
 }
@@ -314,19 +324,12 @@ async fn render(state: &AppState, token: &str, view: View, http: StatusCode) -> 
     let now = state.clock.now();
     let reopen_days = state.config.reopen_days;
     let accepts = case_actions::accepts_replies(&case, reopen_days, now);
-    let reply_intro = match status {
-        Status::WaitingOnPartner => "We are waiting for your answer before we can go on with your case.",
-        s if s.is_closed() => {
-            "If something is still not right, reply here: your case opens again and Frontline Support looks at it again."
-        }
-        _ => "You can send support a message or a file at any time while your case is open.",
-    };
-    let closed_note = (!accepts).then(|| {
-        format!(
-            "This case is closed. If you still need help, file a new case and mention the reference {}.",
-            case.reference
-        )
+    let reply_intro = t(match status {
+        Status::WaitingOnPartner => "track-reply-intro-waiting",
+        s if s.is_closed() => "track-reply-intro-closed",
+        _ => "track-reply-intro-open",
     });
+    let closed_note = (!accepts).then(|| ta("track-closed-note", &[("reference", &case.reference)]));
     let tracking_url = format!("{}/track/{token}", state.config.public_url);
     let reply = accepts.then(|| {
         let (keys, message) = match reply {
@@ -340,7 +343,7 @@ async fn render(state: &AppState, token: &str, view: View, http: StatusCode) -> 
         ReplyForm { csrf_token: keys.csrf_token, idempotency_key: keys.idempotency_key, message }
     });
     let omlp = state.config.omlp_types.clone();
-    let title = if fresh { "Case submitted".into() } else { format!("Case {}", case.reference) };
+    let title = if fresh { t("track-title-submitted") } else { ta("track-title", &[("reference", &case.reference)]) };
     let evidence: Vec<AttachmentMeta> = files.iter().filter(|f| f.event_id.is_none()).cloned().collect();
     let page = TrackPage {
         title,
@@ -350,7 +353,10 @@ async fn render(state: &AppState, token: &str, view: View, http: StatusCode) -> 
         banner,
         fresh,
         token: token.to_string(),
-        kind_label: kind.label(),
+        kind_label: t(match kind {
+            CaseKind::Kpi => "track-kind-kpi",
+            CaseKind::Directory => "track-kind-directory",
+        }),
         status_label: status.partner_label(),
         status_class: status_class(status),
         next_steps: next_steps(&case, batch.as_ref(), status, state.clock.today()),
@@ -365,7 +371,8 @@ async fn render(state: &AppState, token: &str, view: View, http: StatusCode) -> 
         reply_intro,
         closed_note,
         tracking_url,
-        max_chars: thousands(MESSAGE_MAX_CHARS),
+        reply_hint: ta("track-reply-hint", &[("max", &thousands(MESSAGE_MAX_CHARS))]),
+        contact_text: ta("track-contact-text", &[("reference", &case.reference)]),
         answers: answers(&case, &evidence, |code| {
             omlp.iter().find(|t| t.code == code).map(|t| t.label.clone()).unwrap_or_else(|| code.to_string())
         }),
@@ -424,7 +431,7 @@ pub async fn show(
 async fn show_case(state: &AppState, req: &HttpRequest, token: &str) -> Result<HttpResponse, AppError> {
     let fresh = req.cookie(FLASH_COOKIE).is_some();
     let replied = req.cookie(REPLIED_COOKIE).is_some();
-    let banner = replied.then_some("Reply sent – Frontline Support will look at your case again");
+    let banner = replied.then(|| t("track-banner-replied"));
     let view = View { fresh, banner, errors: FieldErrors::new(), reply: None };
     let mut res = render(state, token, view, StatusCode::OK).await?;
     // One time only: a later visit shows the receipt without the panel or banner.
@@ -506,5 +513,60 @@ pub async fn download(
         }
         other => other?,
     };
+    if meta.purged() {
+        return Ok(crate::web::retention::gone(&meta));
+    }
     crate::web::staff::case::file_response(&case.reference, &meta, data)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::i18n::{Lang, message_ids, text_args};
+
+    /// Every message of the tracking page and the error pages formats, in
+    /// both languages, with the arguments the code gives it.
+    #[test]
+    fn tracking_and_error_messages_format_in_both_languages() {
+        let args: [(&'static str, &dyn std::fmt::Display); 15] = [
+            ("reference", &"DIR-2026-00042"),
+            ("month", &"March 2026"),
+            ("date", &"15 April 2026"),
+            ("batch", &"March 2026"),
+            ("visible", &"7 April 2026"),
+            ("opens_day", &15),
+            ("opens", &"15 March 2026"),
+            ("closes", &"21 March 2026"),
+            ("name", &"invoice.pdf"),
+            ("detail", &"PDF, 12 KB"),
+            ("type", &"PDF"),
+            ("size", &"12 KB"),
+            ("n", &12),
+            ("max", &"5,000"),
+            ("what", &"uploads"),
+        ];
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales");
+        for file in ["track.ftl", "errors.ftl"] {
+            for lang in [Lang::En, Lang::ZhTw] {
+                let ftl = std::fs::read_to_string(dir.join(lang.as_str()).join(file)).expect("message file");
+                for id in message_ids(&ftl) {
+                    let text = text_args(lang, &id, args.as_slice());
+                    assert_ne!(text, id, "{id} formats in {}", lang.as_str());
+                    assert!(!text.contains('{') && !text.contains('$'), "{id}: {text}");
+                }
+            }
+        }
+        assert_eq!(text_args(Lang::En, "track-space", args.as_slice()), " ");
+        assert_eq!(text_args(Lang::ZhTw, "track-space", args.as_slice()), "");
+        let busy = |what: &'static str| {
+            let args: [(&'static str, &dyn std::fmt::Display); 1] = [("what", &what)];
+            text_args(Lang::ZhTw, "error-page-busy-message", args.as_slice())
+        };
+        assert!(busy("uploads").starts_with("目前正在進行的上傳太多。請稍後再試"));
+        assert!(busy("sign-ins").contains("登入"));
+        assert!(busy("tests").starts_with("目前正在處理的要求太多。"));
+        assert_eq!(
+            text_args(Lang::En, "error-page-busy-message", args.as_slice()),
+            "Too many uploads are in progress. Try again in a moment: nothing was saved."
+        );
+    }
 }

@@ -11,12 +11,13 @@ use super::CurrentStaff;
 use crate::app::accounts;
 use crate::domain::actions::ticked;
 use crate::error::AppError;
+use crate::i18n::{t, ta};
 use crate::web::{AppState, html};
 
 #[derive(Template)]
 #[template(path = "staff/account.html")]
 struct AccountPage {
-    title: &'static str,
+    title: String,
     has_errors: bool,
     me: CurrentStaff,
     banner: Option<String>,
@@ -35,21 +36,21 @@ struct AccountPage {
 pub async fn show(state: web::Data<AppState>, me: CurrentStaff, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let account = accounts::by_id(&state.db, me.id).await?;
     let banner = super::flash::take(&req).and_then(|(code, _)| match code.as_str() {
-        "notify_on" => Some("You will get an e-mail for every new case".to_owned()),
-        "notify_off" => Some("You will no longer get an e-mail for every new case".to_owned()),
-        "time_zone" => Some("Your time zone is saved".to_owned()),
+        "notify_on" => Some(t("staff-account-banner-notify-on")),
+        "notify_off" => Some(t("staff-account-banner-notify-off")),
+        "time_zone" => Some(t("staff-account-banner-zone")),
         _ => None,
     });
     let mine = me.time_zone;
     let page = AccountPage {
-        title: "My account",
+        title: t("staff-account-title"),
         has_errors: false,
         banner,
         notify_new_cases: account.notify_new_cases,
         zones: chrono_tz::TZ_VARIANTS.iter().map(|z| (z.name(), account.time_zone.is_some() && *z == mine)).collect(),
         programme_zone: state.config.time_zone.name(),
         own_zone: account.time_zone.is_some(),
-        time_example: crate::domain::calendar::long_time(state.clock.now(), mine),
+        time_example: super::words::time(state.clock.now(), mine),
         me,
     };
     Ok(html(StatusCode::OK, page.render()?))
@@ -95,7 +96,10 @@ pub async fn set_time_zone(
     me.check_csrf(&state, &form.csrf_token)?;
     let zone = match form.time_zone.trim() {
         "" => None,
-        raw => Some(crate::domain::calendar::parse_time_zone(raw).map_err(AppError::BadRequest)?),
+        raw => Some(
+            crate::domain::calendar::parse_time_zone(raw)
+                .map_err(|_| AppError::BadRequest(ta("staff-account-zone-unknown", &[("zone", &raw)])))?,
+        ),
     };
     accounts::set_time_zone(&state.db, me.id, zone).await?;
     Ok(super::flash::redirect(&state, "/staff/account", "time_zone"))

@@ -8,16 +8,16 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::auth::CurrentStaff;
-use super::{flash, forbidden};
+use super::{flash, forbidden, words};
 use crate::app::accounts::{self, AccountError};
 use crate::domain::errors::FieldErrors;
 use crate::domain::staff::{PASSWORD_MIN_CHARS, StaffRole};
 use crate::error::AppError;
+use crate::i18n::{t, ta};
 use crate::store::staff::StaffRow;
 use crate::web::{AppState, SummaryItem, html};
 
 const PAGE: &str = "/staff/accounts";
-const NOT_ADMIN: &str = "Only admins can manage staff accounts. Ask an admin if an account needs to change.";
 
 /// The create form's answers as typed (never the password).
 #[derive(Default)]
@@ -32,7 +32,7 @@ pub struct AccountView {
     id: i64,
     name: String,
     email: String,
-    role_label: &'static str,
+    role_label: String,
     active: bool,
     is_me: bool,
     is_agent: bool,
@@ -43,7 +43,7 @@ pub struct AccountView {
 #[derive(Template)]
 #[template(path = "staff/accounts.html")]
 struct AccountsPage {
-    title: &'static str,
+    title: String,
     has_errors: bool,
     me: CurrentStaff,
     banner: Option<String>,
@@ -76,17 +76,16 @@ fn name_of(rows: &[StaffRow], id: &str) -> Option<String> {
 
 fn banner_text(rows: &[StaffRow], code: &str, param: &str) -> Option<String> {
     let name = name_of(rows, param)?;
-    match code {
-        "account-created" => Some(format!("Account created for {name} – they can sign in now")),
-        "account-disabled" => Some(format!("{name}’s account is disabled – they have been signed out")),
-        "account-enabled" => Some(format!("{name}’s account is enabled – they can sign in again")),
-        "batches-allowed" => Some(format!("{name} can now submit and publish directory batches")),
-        "batches-stopped" => Some(format!("{name} can no longer submit or publish directory batches")),
-        "password-reset" => {
-            Some(format!("Password reset for {name} – they have been signed out and must use the new password"))
-        }
-        _ => None,
-    }
+    let key = match code {
+        "account-created" => "staff-accounts-banner-created",
+        "account-disabled" => "staff-accounts-banner-disabled",
+        "account-enabled" => "staff-accounts-banner-enabled",
+        "batches-allowed" => "staff-accounts-banner-batches-allowed",
+        "batches-stopped" => "staff-accounts-banner-batches-stopped",
+        "password-reset" => "staff-accounts-banner-password-reset",
+        _ => return None,
+    };
+    Some(ta(key, &[("name", &name)]))
 }
 
 async fn render(
@@ -115,7 +114,7 @@ async fn render(
             id: r.id,
             name: r.name.clone(),
             email: r.email.clone(),
-            role_label: StaffRole::parse(&r.role).map(StaffRole::label).unwrap_or("Agent"),
+            role_label: words::role(StaffRole::parse(&r.role).unwrap_or(StaffRole::Agent)),
             active: !r.disabled,
             is_me: r.id == me.id,
             is_agent: StaffRole::parse(&r.role) != Some(StaffRole::Admin),
@@ -124,7 +123,7 @@ async fn render(
         })
         .collect();
     let page = AccountsPage {
-        title: "Staff accounts",
+        title: t("staff-accounts-title"),
         has_errors: !summary.is_empty(),
         me,
         banner,
@@ -132,14 +131,14 @@ async fn render(
         accounts,
         v,
         e: problems.create,
-        password_hint: format!("At least {PASSWORD_MIN_CHARS} characters – a few unrelated words are easy to remember"),
+        password_hint: ta("staff-accounts-password-hint", &[("n", &PASSWORD_MIN_CHARS)]),
     };
     Ok(html(status, page.render()?))
 }
 
 /// Refuses anyone but an admin with a 403 page that keeps the navigation.
 fn admin_only(me: &CurrentStaff) -> Option<Result<HttpResponse, AppError>> {
-    (!me.is_admin()).then(|| forbidden(me.clone(), NOT_ADMIN))
+    (!me.is_admin()).then(|| forbidden(me.clone(), &t("staff-accounts-not-admin")))
 }
 
 /// `GET /staff/accounts`.
@@ -219,10 +218,7 @@ async fn set_disabled(
     }
     me.check_csrf(&state, csrf_token)?;
     if disabled && id == me.id {
-        let problems = Problems {
-            general: Some("You cannot disable your own account – ask another admin to do it".into()),
-            ..Problems::default()
-        };
+        let problems = Problems { general: Some(t("staff-accounts-cannot-disable-self")), ..Problems::default() };
         return render(&state, me, None, NewValues::default(), problems, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
     let row = accounts::set_disabled(&state.db, id, disabled).await?;

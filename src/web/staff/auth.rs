@@ -14,17 +14,18 @@ use serde::Deserialize;
 use crate::app::sessions::{self, SessionRules, SignIn};
 use crate::domain::staff::StaffRole;
 use crate::error::AppError;
+use crate::i18n::t;
 use crate::keys::random_hex;
 use crate::web::client;
 use crate::web::{AppState, SummaryItem, html};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "frontline_session";
-/// The one message for any failed sign-in: it never says whether the account exists.
-pub const BAD_SIGN_IN: &str = "Enter a correct email address and password";
-/// The message while an account is locked for this address.
-pub const LOCKED: &str =
-    "There have been too many failed attempts to sign in from here. Wait 15 minutes, then try again.";
+/// The one message for any failed sign-in (its id in `locales/*/staff.ftl`):
+/// it never says whether the account exists.
+pub const BAD_SIGN_IN: &str = "staff-login-error-wrong";
+/// The message while an account is locked for this address (its id).
+pub const LOCKED: &str = "staff-login-error-locked";
 
 /// The signed-in staff member.
 #[derive(Debug, Clone)]
@@ -61,10 +62,7 @@ impl CurrentStaff {
         if state.keys.verify_session_csrf(&self.session_hash, token) {
             Ok(())
         } else {
-            Err(AppError::Forbidden(
-                "The form had expired or did not come from this site, so nothing was changed. Reload the page and try again."
-                    .into(),
-            ))
+            Err(AppError::Forbidden(t("staff-error-form-expired")))
         }
     }
 }
@@ -112,7 +110,7 @@ impl FromRequest for CurrentStaff {
 #[derive(Template)]
 #[template(path = "staff/login.html")]
 struct LoginPage {
-    title: &'static str,
+    title: String,
     has_errors: bool,
     summary: Vec<SummaryItem>,
     error: Option<String>,
@@ -156,7 +154,7 @@ fn render_login(
 ) -> Result<HttpResponse, AppError> {
     let (nonce, new) = login_nonce(req);
     let page = LoginPage {
-        title: "Sign in",
+        title: t("staff-login-title"),
         has_errors: error.is_some(),
         summary: error.iter().map(|m| SummaryItem { href: "#email".into(), message: m.clone() }).collect(),
         error,
@@ -215,7 +213,7 @@ pub async fn login(
     let next = safe_next(&form.next);
     let (nonce, new) = login_nonce(&req);
     if new || !state.keys.verify_form_token("login", &nonce, &form.csrf_token, state.clock.unix()) {
-        return Err(AppError::Forbidden("The sign-in form had expired. Open it again and sign in from there.".into()));
+        return Err(AppError::Forbidden(t("staff-login-error-expired")));
     }
     let address = client::address(&req, &state);
     let rules = session_rules(&state);
@@ -232,18 +230,24 @@ pub async fn login(
             let location = (actix_web::http::header::LOCATION, next);
             Ok(HttpResponse::SeeOther().cookie(cookie).insert_header(location).finish())
         }
-        SignIn::Missing(message) => {
-            render_login(&state, &req, form.email, next, Some(message.into()), StatusCode::UNPROCESSABLE_ENTITY)
+        SignIn::Missing(_) => {
+            // `sign_in` asks for the address first, then the password.
+            let missing = if crate::domain::staff::normalise_email(&form.email).is_empty() {
+                "staff-login-error-email-missing"
+            } else {
+                "staff-login-error-password-missing"
+            };
+            render_login(&state, &req, form.email, next, Some(t(missing)), StatusCode::UNPROCESSABLE_ENTITY)
         }
         SignIn::Wrong => {
             tracing::info!("staff sign-in failed");
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            render_login(&state, &req, form.email, next, Some(BAD_SIGN_IN.into()), status)
+            render_login(&state, &req, form.email, next, Some(t(BAD_SIGN_IN)), status)
         }
         SignIn::Locked(after) => {
             tracing::info!("staff sign-in refused: too many attempts");
             let status = StatusCode::TOO_MANY_REQUESTS;
-            let mut res = render_login(&state, &req, form.email, next, Some(LOCKED.into()), status)?;
+            let mut res = render_login(&state, &req, form.email, next, Some(t(LOCKED)), status)?;
             res.headers_mut().insert(actix_web::http::header::RETRY_AFTER, after.into());
             Ok(res)
         }

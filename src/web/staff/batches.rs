@@ -13,13 +13,14 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 
 use super::auth::CurrentStaff;
-use super::flash;
+use super::{flash, words};
 use crate::app;
-use crate::domain::batch::{BatchStatus, window_text};
-use crate::domain::calendar::{BatchWindow, long_date, parse_batch_key, short_date};
+use crate::domain::batch::BatchStatus;
+use crate::domain::calendar::{BatchWindow, parse_batch_key};
 use crate::domain::case::Status;
 use crate::domain::directory::country_name;
 use crate::error::AppError;
+use crate::i18n::{t, ta};
 use crate::store::batches::BatchCaseRow;
 use crate::web::partner::track::status_class;
 use crate::web::{AppState, SummaryItem, html};
@@ -51,12 +52,13 @@ pub struct CaseLine {
 }
 
 impl CaseLine {
-    fn of(c: &BatchCaseRow) -> Self {
+    /// `lang`: the viewer's on the page, English in the CSV for the directory.
+    fn of(c: &BatchCaseRow, lang: crate::i18n::Lang) -> Self {
         let country = c.country.clone().unwrap_or_default();
         Self {
             reference: c.reference.clone(),
             directory_name: c.directory_name.clone().unwrap_or_default(),
-            country: country_name(&country).unwrap_or(country),
+            country: country_name(lang, &country).unwrap_or(country),
             landing_page_url: c.landing_page_url.clone().unwrap_or_default(),
             landing_page_shown: c
                 .landing_page_url
@@ -83,7 +85,7 @@ pub struct OpenBatch {
 pub struct SentBatch {
     key: String,
     label: String,
-    status_label: &'static str,
+    status_label: String,
     status_class: &'static str,
     requests: usize,
     submitted_on: String,
@@ -95,7 +97,7 @@ pub struct SentBatch {
 #[derive(Template)]
 #[template(path = "staff/batches.html")]
 struct BatchesPage {
-    title: &'static str,
+    title: String,
     has_errors: bool,
     me: CurrentStaff,
     summary: Vec<SummaryItem>,
@@ -104,21 +106,38 @@ struct BatchesPage {
     sent: Vec<SentBatch>,
 }
 
+/// Whether the batch's submission window is open on `today`, in words (as
+/// [`crate::domain::batch::window_text`] says it, in the request's language):
+/// "Submit between 15 and 21 December 2026." and where `today` stands.
+fn window_text(batch: &BatchWindow, today: NaiveDate) -> (String, String) {
+    let (opens, closes) = (words::date(batch.opens), words::date(batch.closes));
+    let day = batch.opens.format("%-d").to_string();
+    let when = ta("staff-batches-window", &[("day", &day), ("closes", &closes)]);
+    let now = if batch.contains(today) {
+        t("staff-batches-window-open")
+    } else if today < batch.opens {
+        ta("staff-batches-window-not-yet", &[("opens", &opens)])
+    } else {
+        ta("staff-batches-window-closed", &[("closes", &closes)])
+    };
+    (when, now)
+}
+
 fn open_batch(batch: &BatchWindow, today: NaiveDate, is_next: bool, cases: Vec<CaseLine>) -> OpenBatch {
     let (when, now) = window_text(batch, today);
     OpenBatch {
         key: batch.key(),
-        label: batch.label(),
+        label: words::batch_label(batch),
         when,
         now,
-        visible_by: long_date(batch.visible_by),
+        visible_by: words::date(batch.visible_by),
         is_next,
         cases,
     }
 }
 
 fn date_of(at: Option<NaiveDateTime>) -> String {
-    at.map(|t| short_date(t.date())).unwrap_or_else(|| "Not yet".into())
+    at.map(|at| words::short_date(at.date())).unwrap_or_else(|| t("staff-batches-not-yet"))
 }
 
 async fn render(
@@ -134,7 +153,7 @@ async fn render(
     let mut groups: BTreeMap<String, Vec<CaseLine>> = BTreeMap::new();
     groups.entry(overview.next.key()).or_default();
     for (key, c) in &overview.approved {
-        groups.entry(key.clone()).or_default().push(CaseLine::of(c));
+        groups.entry(key.clone()).or_default().push(CaseLine::of(c, crate::i18n::current()));
     }
     let open = groups
         .into_iter()
@@ -147,22 +166,22 @@ async fn render(
             let batch = parse_batch_key(&r.batch_key)?;
             Some(SentBatch {
                 key: batch.key(),
-                label: batch.label(),
-                status_label: r.status.label(),
+                label: words::batch_label(&batch),
+                status_label: words::batch_status(r.status),
                 status_class: match r.status {
                     BatchStatus::Published => status_class(Status::Published),
                     _ => status_class(Status::Submitted),
                 },
                 requests: *n,
                 submitted_on: date_of(r.submitted_at),
-                visible_by: short_date(batch.visible_by),
+                visible_by: words::short_date(batch.visible_by),
                 published_on: date_of(r.published_at),
                 can_publish: r.status == BatchStatus::Submitted,
             })
         })
         .collect();
     let page = BatchesPage {
-        title: "Directory batches",
+        title: t("staff-batches-title"),
         has_errors: !errors.is_empty(),
         me,
         summary: errors.into_iter().map(SummaryItem::general).collect(),
@@ -177,16 +196,16 @@ fn banner_text(code: &str, param: &str) -> Option<String> {
     let (key, count) = param.split_once(':').unwrap_or((param, ""));
     let batch = parse_batch_key(key)?;
     let count: usize = count.parse().ok()?;
-    let requests = if count == 1 { "1 request".to_string() } else { format!("{count} requests") };
-    match code {
-        "batch-submitted" => Some(format!(
-            "{} batch marked as submitted – {requests} should be visible in the directory by {}",
-            batch.label(),
-            long_date(batch.visible_by)
-        )),
-        "batch-published" => Some(format!("{} batch marked as published – {requests} published", batch.label())),
-        _ => None,
-    }
+    let (label, date) = (words::batch_label(&batch), words::date(batch.visible_by));
+    let args: [(&'static str, &dyn std::fmt::Display); 3] = [("batch", &label), ("n", &count), ("date", &date)];
+    let key = match (code, count) {
+        ("batch-submitted", 1) => "staff-batches-banner-submitted-one",
+        ("batch-submitted", _) => "staff-batches-banner-submitted-other",
+        ("batch-published", 1) => "staff-batches-banner-published-one",
+        ("batch-published", _) => "staff-batches-banner-published-other",
+        _ => return None,
+    };
+    Some(ta(key, &args))
 }
 
 /// `GET /staff/directory/batches`.
@@ -218,11 +237,13 @@ pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
     }
 }
 
-/// Why an agent cannot submit or publish a batch.
-const NOT_ALLOWED: &str = "Only admins, and agents an admin has allowed, can submit or publish a directory batch.";
-
-/// The CSV header.
-pub const CSV_HEADER: [&str; 5] = ["Name on the directory", "Country", "Landing page URL", "Partner ID", "Reference"];
+/// The CSV header (in English whatever the page's language: the directory
+/// team imports it). "Landing page URL" is the address in ASCII (an IDN host
+/// in punycode, the path percent-encoded): a link that works in any tool;
+/// "Landing page as shown" is the same address as people read it (Unicode),
+/// for the listing's visible text.
+pub const CSV_HEADER: [&str; 6] =
+    ["Name on the directory", "Country", "Landing page URL", "Partner ID", "Reference", "Landing page as shown"];
 
 /// The batch as CSV: UTF-8 with a byte-order mark (so spreadsheet programs
 /// open Chinese names intact), CRLF line ends, every cell guarded by
@@ -239,6 +260,7 @@ pub fn batch_csv(cases: &[CaseLine]) -> Result<Vec<u8>, AppError> {
                 spreadsheet_safe(&c.landing_page_url).as_ref(),
                 spreadsheet_safe(&c.partner_id).as_ref(),
                 spreadsheet_safe(&c.reference).as_ref(),
+                spreadsheet_safe(&c.landing_page_shown).as_ref(),
             ])
             .map_err(|e| anyhow::anyhow!("csv: {e}"))?;
         }
@@ -256,7 +278,7 @@ pub async fn csv_export(
 ) -> Result<HttpResponse, AppError> {
     let batch = parse_batch_key(&key).ok_or(AppError::NotFound)?;
     let cases = app::batches::requests_in(&state.db, &state.clock, &batch).await?;
-    let lines: Vec<CaseLine> = cases.iter().map(CaseLine::of).collect();
+    let lines: Vec<CaseLine> = cases.iter().map(|c| CaseLine::of(c, crate::i18n::Lang::En)).collect();
     let body = batch_csv(&lines)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
@@ -294,7 +316,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&state, &form.csrf_token)?;
     if !me.can_send_batches() {
-        return super::forbidden(me, NOT_ALLOWED);
+        return super::forbidden(me, &t("staff-batches-not-allowed"));
     }
     let batch = parse_batch_key(&key).ok_or(AppError::NotFound)?;
     let result = app::batches::submit(&state.db, &state.clock, me.id, batch).await;
@@ -311,7 +333,7 @@ pub async fn publish(
 ) -> Result<HttpResponse, AppError> {
     me.check_csrf(&state, &form.csrf_token)?;
     if !me.can_send_batches() {
-        return super::forbidden(me, NOT_ALLOWED);
+        return super::forbidden(me, &t("staff-batches-not-allowed"));
     }
     let batch = parse_batch_key(&key).ok_or(AppError::NotFound)?;
     let result = app::batches::publish(&state.db, &state.clock, me.id, batch).await;
@@ -340,16 +362,27 @@ mod tests {
             reference: "DIR-2026-00001".into(),
             directory_name: "台灣, \"學習\"".into(),
             country: "Taiwan".into(),
-            landing_page_url: "https://example.com/".into(),
-            landing_page_shown: "https://example.com/".into(),
+            landing_page_url: "https://xn--fsqu00a.xn--kpry57d/%E8%AA%B2".into(),
+            landing_page_shown: "https://例子.台灣/課".into(),
             partner_id: "1234567".into(),
         };
         let out = String::from_utf8(batch_csv(&[line]).expect("csv")).expect("utf-8");
         assert_eq!(
             out,
-            "\u{feff}Name on the directory,Country,Landing page URL,Partner ID,Reference\r\n\
-             \"台灣, \"\"學習\"\"\",Taiwan,https://example.com/,1234567,DIR-2026-00001\r\n"
+            "\u{feff}Name on the directory,Country,Landing page URL,Partner ID,Reference,Landing page as shown\r\n\
+             \"台灣, \"\"學習\"\"\",Taiwan,https://xn--fsqu00a.xn--kpry57d/%E8%AA%B2,1234567,DIR-2026-00001,https://例子.台灣/課\r\n"
         );
+    }
+
+    #[test]
+    fn the_window_reads_as_the_domain_says_it() {
+        let batch = parse_batch_key("2026-12").expect("batch");
+        for day in [24, 15, 21, 22] {
+            let month = if day == 24 { 11 } else { 12 };
+            let today = NaiveDate::from_ymd_opt(2026, month, day).expect("date");
+            let (when, now) = crate::domain::batch::window_text(&batch, today);
+            assert_eq!(window_text(&batch, today), (format!("{when}."), now), "{today}");
+        }
     }
 
     #[test]

@@ -11,12 +11,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::auth::CurrentStaff;
+use super::words;
 use crate::app::case_actions::{self, Applied, StaffRequest};
 use crate::app::jobs::CaseRef;
 use crate::app::{self, cases::StaffView};
-use crate::domain::actions::{self, MESSAGE_MAX_CHARS, Outcome, msg};
+use crate::domain::actions::{self, MESSAGE_MAX_CHARS, Outcome};
 use crate::domain::calendar::BatchWindow;
-use crate::domain::calendar::long_date;
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::contact::ContactRole;
 use crate::domain::directory::country_name;
@@ -26,6 +26,7 @@ use crate::domain::text::thousands;
 use crate::domain::timeline::Actor;
 use crate::domain::triage::Priority;
 use crate::error::AppError;
+use crate::i18n::{t, ta};
 use crate::store::cases::{AttachmentMeta, CaseRow, EventRow};
 use crate::store::staff::StaffRow;
 use crate::web::partner::track::{human_size, short_type, status_class};
@@ -48,11 +49,31 @@ const PAGE_ORDER: [&str; 9] = [
 /// A row of a summary card.
 pub struct Row {
     /// The key.
-    pub key: &'static str,
+    pub key: String,
     /// The value, in words.
     pub value: String,
     /// A line of explanation under the value (why this priority).
     pub hint: Option<String>,
+}
+
+impl Row {
+    /// A row whose key is the message `key`, with no hint.
+    fn new(key: &str, value: String) -> Self {
+        Self { key: t(key), value, hint: None }
+    }
+}
+
+/// A message typed into an action form (see [`actions::parse_message`]),
+/// its refusals in the request's language: `empty` when there is nothing,
+/// else too long for the field named by `label`.
+fn message(raw: &str, empty: &str, label: &str) -> Result<String, String> {
+    actions::parse_message(raw, "", "").map_err(|refusal| {
+        if refusal.is_empty() {
+            t(empty)
+        } else {
+            ta("staff-error-too-long", &[("label", &t(label)), ("max", &thousands(MESSAGE_MAX_CHARS))])
+        }
+    })
 }
 
 /// A flag with its reason.
@@ -75,6 +96,9 @@ pub struct FileView {
     pub name: String,
     /// "PDF, 212 KB".
     pub detail: String,
+    /// Set once the retention rule removed its contents: the file named,
+    /// and why there is nothing to download.
+    pub removed: Option<String>,
 }
 
 /// A timeline entry.
@@ -147,8 +171,8 @@ struct CasePage {
     v: Values,
     banner: Option<String>,
     reference: String,
-    kind_label: &'static str,
-    status_label: &'static str,
+    kind_label: String,
+    status_label: String,
     status_class: &'static str,
     overdue: bool,
     flags: Vec<FlagView>,
@@ -156,7 +180,7 @@ struct CasePage {
     assignee_name: Option<String>,
     duplicate_of: Option<String>,
     partner_rows: Vec<Row>,
-    details_title: &'static str,
+    details_title: String,
     details: Vec<Row>,
     /// For directory requests: the landing page, as a link (stored form)
     /// and as people read it (IDN in Unicode).
@@ -184,7 +208,7 @@ struct CasePage {
 /// A line of the case's e-mail list.
 pub struct MailView {
     /// What it was about.
-    pub label: &'static str,
+    pub label: String,
     /// Who it went to.
     pub to: String,
     /// Where it stands, in words.
@@ -195,110 +219,93 @@ pub struct MailView {
 
 fn mail_view(m: &crate::store::outbox::MailRow, zone: chrono_tz::Tz) -> MailView {
     use crate::domain::mail::MailStatus;
-    let at = |t: chrono::NaiveDateTime| crate::domain::calendar::long_time(t, zone);
+    let at = |when: chrono::NaiveDateTime| words::time(when, zone);
+    let error = || m.last_error.clone().unwrap_or_else(|| t("staff-mail-no-reason"));
     let state = match m.status {
-        MailStatus::Sent => format!("Sent {}", at(m.sent_at.unwrap_or(m.created_at))),
-        MailStatus::Pending if m.attempts == 0 => "Waiting to be sent".to_owned(),
-        MailStatus::Pending => format!(
-            "Not sent yet: {} attempt{} failed ({}); next attempt {}",
-            m.attempts,
-            if m.attempts == 1 { "" } else { "s" },
-            m.last_error.as_deref().unwrap_or("no reason given"),
-            at(m.run_after)
+        MailStatus::Sent => ta("staff-mail-sent", &[("at", &at(m.sent_at.unwrap_or(m.created_at)))]),
+        MailStatus::Pending if m.attempts == 0 => t("staff-mail-waiting"),
+        MailStatus::Pending => ta(
+            if m.attempts == 1 { "staff-mail-retrying-one" } else { "staff-mail-retrying-other" },
+            &[("n", &m.attempts), ("error", &error()), ("at", &at(m.run_after))],
         ),
-        MailStatus::Sending => "Being sent".to_owned(),
-        MailStatus::Failed => format!("Not delivered: {}", m.last_error.as_deref().unwrap_or("no reason given")),
+        MailStatus::Sending => t("staff-mail-sending"),
+        MailStatus::Failed => ta("staff-mail-failed", &[("error", &error())]),
     };
-    MailView { label: m.kind.label(), to: m.recipient.clone(), state, failed: m.status == MailStatus::Failed }
+    MailView { label: words::mail_kind(m.kind), to: m.recipient.clone(), state, failed: m.status == MailStatus::Failed }
 }
 
 fn or_not_provided(v: Option<String>) -> String {
-    v.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "Not provided".into())
+    v.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| t("staff-not-provided"))
 }
 
 fn file_view(reference: &str, f: &AttachmentMeta) -> FileView {
+    let detail =
+        ta("staff-file-detail", &[("type", &short_type(&f.content_type)), ("size", &human_size(f.size_bytes))]);
     FileView {
         href: format!("/staff/cases/{reference}/attachments/{}", f.id),
         // The partner's name for it, as text only: the download itself is
         // named by Frontline (see `download_name`).
         name: crate::domain::text::strip_format_controls(&f.file_name),
-        detail: format!("{}, {}", short_type(&f.content_type), human_size(f.size_bytes)),
+        removed: crate::web::retention::removed_label(f, &detail),
+        detail,
     }
 }
 
 fn partner_rows(case: &CaseRow) -> Vec<Row> {
-    let role = ContactRole::parse(&case.contact_role).map(|r| r.label().to_string());
+    let role = ContactRole::parse(&case.contact_role).map(|r| t(r.message_id()));
     vec![
-        Row { key: "MPN / Partner ID", value: case.partner_id.clone(), hint: None },
-        Row { key: "Company name", value: case.company_name.clone(), hint: None },
-        Row { key: "Contact name", value: case.contact_name.clone(), hint: None },
-        Row { key: "Email address", value: case.contact_email.clone(), hint: None },
-        Row { key: "Role", value: or_not_provided(role), hint: None },
+        Row::new("staff-case-row-partner-id", case.partner_id.clone()),
+        Row::new("staff-case-row-company", case.company_name.clone()),
+        Row::new("staff-case-row-contact", case.contact_name.clone()),
+        Row::new("staff-field-email", case.contact_email.clone()),
+        Row::new("staff-case-row-role", or_not_provided(role)),
     ]
 }
 
 fn details(case: &CaseRow, batch: Option<&BatchWindow>, omlp_label: impl Fn(&str) -> String) -> Vec<Row> {
     match case.kind {
         CaseKind::Kpi => {
-            let month = case
-                .kpi_month
-                .and_then(|m| u32::try_from(m).ok())
-                .map(|m| format!("{} {}", crate::domain::calendar::month_name(m), case.kpi_year.unwrap_or_default()));
+            let month = case.kpi_month.and_then(|m| u32::try_from(m).ok()).map(|m| {
+                // An invalid stored month reads as the domain's empty name.
+                match case.kpi_year {
+                    Some(y) if (1..=12).contains(&m) => crate::i18n::month_year(y, m),
+                    y => format!("{} {}", crate::domain::calendar::month_name(m), y.unwrap_or_default()),
+                }
+            });
+            let revenue =
+                case.revenue_minor.map(|r| format_hundredths(case.revenue_currency.as_deref().unwrap_or("USD"), r));
             vec![
-                Row { key: "KPI month", value: or_not_provided(month), hint: None },
-                Row {
-                    key: "OMLP type",
-                    value: or_not_provided(case.omlp_type.as_deref().map(&omlp_label)),
-                    hint: None,
-                },
-                Row {
-                    key: "Purchase unit",
-                    value: or_not_provided(case.purchase_unit.map(|p| p.to_string())),
-                    hint: None,
-                },
-                Row { key: "KPI value", value: or_not_provided(case.kpi_value.clone()), hint: None },
-                Row {
-                    key: "Revenue value",
-                    value: or_not_provided(
-                        case.revenue_minor
-                            .map(|r| format_hundredths(case.revenue_currency.as_deref().unwrap_or("USD"), r)),
-                    ),
-                    hint: None,
-                },
-                Row { key: "Invoice number", value: or_not_provided(case.invoice_number.clone()), hint: None },
-                Row { key: "Type of document", value: "Invoice".into(), hint: None },
-                Row {
-                    key: "Invoice check",
-                    value: case.evidence.map_or("Not checked", |e| e.words()).into(),
-                    hint: None,
-                },
-                Row {
-                    key: "Anniversary date",
-                    value: or_not_provided(case.anniversary_date.map(long_date)),
-                    hint: None,
-                },
-                Row { key: "Description", value: or_not_provided(case.description.clone()), hint: None },
+                Row::new("staff-case-row-kpi-month", or_not_provided(month)),
+                Row::new("staff-case-row-omlp", or_not_provided(case.omlp_type.as_deref().map(&omlp_label))),
+                Row::new("staff-case-row-purchase-unit", or_not_provided(case.purchase_unit.map(|p| p.to_string()))),
+                Row::new("staff-case-row-kpi-value", or_not_provided(case.kpi_value.clone())),
+                Row::new("staff-case-row-revenue", or_not_provided(revenue)),
+                Row::new("staff-case-row-invoice-number", or_not_provided(case.invoice_number.clone())),
+                Row::new("staff-case-row-document-type", t("staff-case-row-document-invoice")),
+                Row::new(
+                    "staff-case-row-invoice-check",
+                    case.evidence.map_or_else(|| t("staff-case-row-not-checked"), words::evidence),
+                ),
+                Row::new("staff-case-row-anniversary", or_not_provided(case.anniversary_date.map(words::date))),
+                Row::new("staff-case-row-description", or_not_provided(case.description.clone())),
             ]
         }
         CaseKind::Directory => {
-            let batch = batch.map(|b| format!("{} (visible by {})", b.label(), long_date(b.visible_by)));
+            let batch = batch.map(|b| {
+                ta(
+                    "staff-case-batch-visible-by",
+                    &[("batch", &words::batch_label(b)), ("date", &words::date(b.visible_by))],
+                )
+            });
+            let country = case
+                .country
+                .as_deref()
+                .map(|c| country_name(crate::i18n::current(), c).unwrap_or_else(|| c.to_string()));
             vec![
-                Row { key: "Name on the directory", value: or_not_provided(case.directory_name.clone()), hint: None },
-                Row {
-                    key: "Country",
-                    value: or_not_provided(
-                        case.country.as_deref().map(|c| country_name(c).unwrap_or_else(|| c.to_string())),
-                    ),
-                    hint: None,
-                },
-                Row {
-                    key: "Landing page",
-                    value:
-                        "The partner confirmed it is only about them, shows no competitors and is on their own website"
-                            .into(),
-                    hint: None,
-                },
-                Row { key: "Directory batch", value: or_not_provided(batch), hint: None },
+                Row::new("staff-field-name-on-directory", or_not_provided(case.directory_name.clone())),
+                Row::new("staff-field-country", or_not_provided(country)),
+                Row::new("staff-case-row-landing-page", t("staff-case-row-landing-confirmed")),
+                Row::new("staff-case-row-batch", or_not_provided(batch)),
             ]
         }
     }
@@ -314,11 +321,13 @@ fn timeline(
     events
         .iter()
         .map(|e| {
-            let (heading, show_body) = e.event_type.heading(e.body.as_deref());
+            let (heading, show_body) = words::event_heading(e.event_type, e.body.as_deref());
             let actor = match e.actor_type {
-                Actor::Staff => e.staff_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "Staff".into()),
-                Actor::Partner => "Partner".into(),
-                Actor::System => "Frontline".into(),
+                Actor::Staff => {
+                    e.staff_id.and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| t("staff-case-actor-staff"))
+                }
+                Actor::Partner => t("staff-case-actor-partner"),
+                Actor::System => t("site-name"),
             };
             let lines = if show_body {
                 e.body.as_deref().unwrap_or("").lines().map(str::to_string).collect()
@@ -329,7 +338,7 @@ fn timeline(
                 heading,
                 actor,
                 iso: e.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                at: crate::domain::calendar::long_time(e.created_at, zone),
+                at: words::time(e.created_at, zone),
                 lines,
                 partner_visible: e.partner_visible,
                 files: files.iter().filter(|f| f.event_id == Some(e.id)).map(|f| file_view(reference, f)).collect(),
@@ -348,19 +357,19 @@ fn banner_text(
     let status = case.status;
     Some(match code {
         "assigned" => match case.assignee_id {
-            Some(id) if id == me.id => "Case assigned to you".into(),
-            Some(id) => format!("Case assigned to {}", names.get(&id)?),
+            Some(id) if id == me.id => t("staff-case-banner-assigned-you"),
+            Some(id) => ta("staff-case-banner-assigned", &[("name", names.get(&id)?)]),
             None => return None,
         },
-        "status" => format!("Status changed to {}", status.label()),
-        "note" => "Note added".into(),
-        "read" => "Marked as read".into(),
-        "landing_check" => "The landing page will be checked again in a moment".into(),
-        "reply_waiting" => "Reply sent – the case is now waiting on the partner".into(),
-        "reply" => "Reply sent to the partner".into(),
-        "resolved" => "Case resolved – the partner can see your message".into(),
-        "rejected" => "Case rejected – the partner can see your message".into(),
-        "duplicate" => format!("Case marked as a duplicate of {}", dup?),
+        "status" => ta("staff-case-banner-status", &[("status", &super::words::status(status))]),
+        "note" => t("staff-case-banner-note"),
+        "read" => t("staff-case-banner-read"),
+        "landing_check" => t("staff-case-banner-landing-check"),
+        "reply_waiting" => t("staff-case-banner-reply-waiting"),
+        "reply" => t("staff-case-banner-reply"),
+        "resolved" => t("staff-case-banner-resolved"),
+        "rejected" => t("staff-case-banner-rejected"),
+        "duplicate" => ta("staff-case-banner-duplicate", &[("reference", &dup?)]),
         _ => return None,
     })
 }
@@ -380,12 +389,13 @@ fn render(
     let names: HashMap<i64, String> = staff.iter().map(|s| (s.id, s.name.clone())).collect();
     let reference = case.reference.clone();
     let overdue = !status.is_closed() && case.due_date < state.clock.today();
-    let assignee_name = case.assignee_id.map(|id| names.get(&id).cloned().unwrap_or_else(|| format!("Staff #{id}")));
+    let assignee_name =
+        case.assignee_id.map(|id| names.get(&id).cloned().unwrap_or_else(|| ta("staff-staff-number", &[("id", &id)])));
     let case_rows = case_rows(&case, zone);
     let flags = flags
         .iter()
         .map(|f| FlagView {
-            label: f.code.label().to_string(),
+            label: words::flag(f.code),
             class: "tag--orange",
             reason: f.reason.clone(),
             related: f.related_reference.clone(),
@@ -408,8 +418,8 @@ fn render(
         summary: SummaryItem::of(&e, &PAGE_ORDER),
         me,
         banner,
-        kind_label: kind.label(),
-        status_label: status.label(),
+        kind_label: super::words::kind(kind),
+        status_label: super::words::status(status),
         status_class: status_class(status),
         overdue,
         flags,
@@ -417,10 +427,10 @@ fn render(
         assignee_name,
         duplicate_of,
         partner_rows: partner_rows(&case),
-        details_title: match kind {
-            CaseKind::Kpi => "Discrepancy",
-            CaseKind::Directory => "Listing",
-        },
+        details_title: t(match kind {
+            CaseKind::Kpi => "staff-case-card-discrepancy",
+            CaseKind::Directory => "staff-case-card-listing",
+        }),
         details: details_rows,
         landing_link: case
             .landing_page_url
@@ -433,7 +443,7 @@ fn render(
             .and_then(|c| c.approval_warning()),
         evidence: files.iter().filter(|f| f.event_id.is_none()).map(|f| file_view(&reference, f)).collect(),
         timeline: timeline(&reference, &events, &files, &names, zone),
-        unread: case.partner_unread_at.map(|t| crate::domain::calendar::long_time(t, zone)),
+        unread: case.partner_unread_at.map(|when| words::time(when, zone)),
         mails: mail.iter().map(|m| mail_view(m, zone)).collect(),
         version: case.version,
         staff_choices,
@@ -452,22 +462,22 @@ fn render(
 
 /// The "Case" card's rows.
 fn case_rows(case: &CaseRow, zone: chrono_tz::Tz) -> Vec<Row> {
-    let priority = Priority::from_i32(case.priority).map(Priority::label).unwrap_or("Normal");
+    let priority = words::priority(Some(Priority::from_i32(case.priority).unwrap_or(Priority::Normal)));
     let mut rows = vec![
-        Row { key: "Status", value: case.status.label().into(), hint: None },
+        Row::new("staff-case-row-status", super::words::status(case.status)),
         Row {
-            key: "Priority",
-            value: priority.into(),
+            key: t("staff-case-row-priority"),
+            value: priority,
             hint: Some(case.priority_reason.clone()).filter(|r| !r.is_empty()),
         },
-        Row { key: "Due date", value: long_date(case.due_date), hint: None },
-        Row { key: "Filed", value: crate::domain::calendar::long_time(case.created_at, zone), hint: None },
+        Row::new("staff-case-row-due", words::date(case.due_date)),
+        Row::new("staff-case-row-filed", words::time(case.created_at, zone)),
     ];
     if let Some(closed) = case.closed_at {
-        rows.push(Row { key: "Closed", value: long_date(closed.date()), hint: None });
+        rows.push(Row::new("staff-case-row-closed", words::date(closed.date())));
     }
     if let Some(m) = &case.resolution_message {
-        rows.push(Row { key: "Message to partner", value: m.clone(), hint: None });
+        rows.push(Row::new("staff-case-row-message", m.clone()));
     }
     rows
 }
@@ -486,7 +496,7 @@ fn choices(case: &CaseRow, me: &CurrentStaff, staff: &[StaffRow], v: &Values) ->
     let mut staff_choices = vec![Choice {
         id: String::new(),
         value: "me".into(),
-        label: format!("Me ({})", me.name),
+        label: ta("staff-case-assign-me", &[("name", &me.name)]),
         on: selected_assignee == "me",
     }];
     staff_choices.extend(staff.iter().filter(|s| !s.disabled && s.id != me.id).map(|s| Choice {
@@ -501,7 +511,7 @@ fn choices(case: &CaseRow, me: &CurrentStaff, staff: &[StaffRow], v: &Values) ->
         .map(|(i, s)| Choice {
             id: if i == 0 { "status".into() } else { format!("status-{}", i + 1) },
             value: s.as_str().into(),
-            label: s.label().into(),
+            label: super::words::status(s),
             on: v.status == s.as_str(),
         })
         .collect();
@@ -680,28 +690,39 @@ fn parse(
                 "me" => Some(me.id),
                 other => other.parse::<i64>().ok(),
             };
-            e.check("assignee", id.ok_or_else(|| msg::ASSIGNEE_MISSING.to_string())).map(StaffRequest::Assign)
+            e.check("assignee", id.ok_or_else(|| t("staff-case-error-assignee-missing"))).map(StaffRequest::Assign)
         }
         Which::Status => e
-            .check("status", Status::parse(f.status.trim()).ok_or_else(|| msg::STATUS_MISSING.to_string()))
+            .check("status", Status::parse(f.status.trim()).ok_or_else(|| t("staff-case-error-status-missing")))
             .map(|to| StaffRequest::Status { to, confirmed: actions::ticked(&f.confirm_check) }),
-        Which::Note => {
-            e.check("note-body", actions::parse_message(&f.body, msg::NOTE_MISSING, "Note")).map(StaffRequest::Note)
-        }
+        Which::Note => e
+            .check("note-body", message(&f.body, "staff-case-error-note-missing", "staff-case-note-label"))
+            .map(StaffRequest::Note),
         Which::Reply => e
-            .check("reply-message", actions::parse_message(&f.message, msg::REPLY_MISSING, "Reply"))
+            .check("reply-message", message(&f.message, "staff-case-error-reply-missing", "staff-case-reply-label"))
             .map(|message| StaffRequest::Reply { message, set_waiting: actions::ticked(&f.set_waiting), file: None }),
         Which::Resolve => {
-            let outcome =
-                e.check("resolve-outcome", Outcome::parse(&f.outcome).ok_or_else(|| msg::OUTCOME_MISSING.to_string()));
+            let outcome = e.check(
+                "resolve-outcome",
+                Outcome::parse(&f.outcome).ok_or_else(|| t("staff-case-error-outcome-missing")),
+            );
             let message = e.check(
                 "resolve-message",
-                actions::parse_message(&f.resolution_message, msg::RESOLUTION_MISSING, "Message to the partner"),
+                message(&f.resolution_message, "staff-case-error-resolution-missing", "staff-case-resolve-label"),
             );
             Some(StaffRequest::Close { outcome: outcome?, message: message? })
         }
         Which::Duplicate => e
-            .check("duplicate-original", actions::parse_original_reference(&f.original, reference))
+            .check(
+                "duplicate-original",
+                actions::parse_original_reference(&f.original, reference).map_err(|_| {
+                    if f.original.trim().is_empty() {
+                        t("staff-case-error-original-missing")
+                    } else {
+                        ta("staff-case-error-original-self", &[("reference", &reference)])
+                    }
+                }),
+            )
             .map(StaffRequest::Duplicate),
     }
 }
@@ -761,7 +782,7 @@ async fn act_with_file(
         Applied::Stale => {
             tracing::info!(reference = %reference, action = ?which, "case action on a stale version");
             let mut e = FieldErrors::new();
-            e.add("", msg::STALE);
+            e.add("", t("staff-case-error-stale"));
             load_and_render(&state, me, reference, values, e, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Applied::Refused(m) => {
@@ -777,10 +798,7 @@ async fn act_with_file(
         }
         Applied::NeedsConfirmation(warning) => {
             let mut e = FieldErrors::new();
-            e.add(
-                which.field(),
-                format!("{warning} To approve it all the same, tick “Approve anyway” and send again."),
-            );
+            e.add(which.field(), ta("staff-case-error-confirm", &[("warning", &warning)]));
             load_and_render(&state, me, reference, values, e, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
@@ -820,9 +838,9 @@ pub async fn reply(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     if !multipart {
-        let form = web::Form::<ActionForm>::from_request(&req, &mut payload.into_inner()).await.map_err(|_| {
-            AppError::BadRequest("The reply form could not be read. Send it again from the case page.".into())
-        })?;
+        let form = web::Form::<ActionForm>::from_request(&req, &mut payload.into_inner())
+            .await
+            .map_err(|_| AppError::BadRequest(t("staff-case-error-reply-unreadable")))?;
         return act(state, me, reference, form.into_inner(), Which::Reply).await;
     }
     // Held until the file is stored: it bounds the uploads in memory.
@@ -883,6 +901,9 @@ pub async fn download(
 ) -> Result<HttpResponse, AppError> {
     let (reference, id) = path.into_inner();
     let (meta, data) = app::cases::attachment(&state.db, &reference, id).await?;
+    if meta.purged() {
+        return Ok(crate::web::retention::gone(&meta));
+    }
     file_response(&reference, &meta, data)
 }
 

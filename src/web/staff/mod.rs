@@ -7,6 +7,7 @@ pub mod batches;
 pub mod case;
 pub mod flash;
 pub mod queue;
+pub mod words;
 
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -59,7 +60,7 @@ async fn home(_staff: CurrentStaff) -> HttpResponse {
 #[derive(Template)]
 #[template(path = "staff/not_found.html")]
 struct NotFoundPage {
-    title: &'static str,
+    title: String,
     has_errors: bool,
     me: CurrentStaff,
 }
@@ -67,7 +68,7 @@ struct NotFoundPage {
 #[derive(Template)]
 #[template(path = "staff/forbidden.html")]
 struct ForbiddenPage<'a> {
-    title: &'static str,
+    title: String,
     has_errors: bool,
     me: CurrentStaff,
     message: &'a str,
@@ -76,7 +77,7 @@ struct ForbiddenPage<'a> {
 /// A 403 page that keeps the staff navigation, for a signed-in staff member
 /// without the role a page needs.
 pub fn forbidden(me: CurrentStaff, message: &str) -> Result<HttpResponse, AppError> {
-    let page = ForbiddenPage { title: "You cannot open this page", has_errors: false, me, message };
+    let page = ForbiddenPage { title: crate::i18n::t("staff-forbidden-title"), has_errors: false, me, message };
     Ok(crate::web::html(actix_web::http::StatusCode::FORBIDDEN, page.render()?))
 }
 
@@ -88,6 +89,6 @@ async fn staff_not_found(me: CurrentStaff) -> Result<HttpResponse, AppError> {
 
 /// The staff 404 page, with the staff navigation.
 pub fn not_found_page(me: CurrentStaff) -> Result<HttpResponse, AppError> {
-    let page = NotFoundPage { title: "Page not found", has_errors: false, me };
+    let page = NotFoundPage { title: crate::i18n::t("staff-not-found-title"), has_errors: false, me };
     Ok(crate::web::html(actix_web::http::StatusCode::NOT_FOUND, page.render()?))
 }

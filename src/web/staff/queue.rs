@@ -6,16 +6,16 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::auth::CurrentStaff;
-use super::flash;
+use super::{flash, words};
 use crate::app::{self, queue::Loaded};
-use crate::domain::calendar::{month_name, short_date};
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::directory::country_name;
 use crate::domain::queue::{
-    self as rules, AssigneeFilter, Cursor, PageItem, QueueFilters, age_label, is_overdue, page_count, page_items,
+    self as rules, AssigneeFilter, Cursor, PageItem, QueueFilters, is_overdue, page_count, page_items,
 };
 use crate::domain::triage::{FlagCode, Priority};
 use crate::error::AppError;
+use crate::i18n::{t, ta};
 use crate::store::queue::QueueRow;
 use crate::store::staff::StaffRow;
 use crate::web::partner::track::status_class;
@@ -35,7 +35,7 @@ pub struct Choice {
 
 /// A tag.
 pub struct Tag {
-    pub label: &'static str,
+    pub label: String,
     /// CSS modifier.
     pub class: &'static str,
 }
@@ -44,11 +44,11 @@ pub struct Tag {
 pub struct Row {
     pub reference: String,
     pub href: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub partner_id: String,
     pub company: String,
     pub summary: String,
-    pub priority: &'static str,
+    pub priority: String,
     pub flags: Vec<Tag>,
     /// The partner wrote something staff have not read yet.
     pub unread: bool,
@@ -115,47 +115,52 @@ fn with_cursor(link: String, c: &Cursor) -> String {
 fn summary(r: &QueueRow) -> String {
     match r.kind {
         CaseKind::Kpi => {
-            let month = r.kpi_month.and_then(|m| u32::try_from(m).ok()).map(month_name).unwrap_or_default();
-            let when = match r.kpi_year {
-                Some(y) if !month.is_empty() => format!(", {month} {y}"),
-                _ => String::new(),
-            };
-            format!("Invoice {}{when}", r.invoice_number.as_deref().unwrap_or("not given"))
+            let number = r.invoice_number.clone().unwrap_or_else(|| t("staff-queue-summary-no-invoice"));
+            let month = r.kpi_month.and_then(|m| u32::try_from(m).ok()).filter(|m| (1..=12).contains(m));
+            match (month, r.kpi_year) {
+                (Some(m), Some(y)) => ta(
+                    "staff-queue-summary-invoice-month",
+                    &[("number", &number), ("month", &crate::i18n::month_year(y, m))],
+                ),
+                _ => ta("staff-queue-summary-invoice", &[("number", &number)]),
+            }
         }
         CaseKind::Directory => {
-            let country = r.country.as_deref().map(|c| country_name(c).unwrap_or_else(|| c.to_string()));
+            let country =
+                r.country.as_deref().map(|c| country_name(crate::i18n::current(), c).unwrap_or_else(|| c.to_string()));
+            let name = r.directory_name.clone().unwrap_or_default();
             match country {
-                Some(c) => format!("{}, {c}", r.directory_name.as_deref().unwrap_or_default()),
-                None => r.directory_name.clone().unwrap_or_default(),
+                Some(c) => ta("staff-queue-summary-directory", &[("name", &name), ("country", &c)]),
+                None => name,
             }
         }
     }
 }
 
 fn staff_name(all: &[StaffRow], id: i64) -> String {
-    all.iter().find(|s| s.id == id).map(|s| s.name.clone()).unwrap_or_else(|| format!("Staff {id}"))
+    all.iter().find(|s| s.id == id).map(|s| s.name.clone()).unwrap_or_else(|| ta("staff-staff-id", &[("id", &id)]))
 }
 
 fn caption(total: i64, f: &QueueFilters, all: &[StaffRow]) -> String {
     let mut parts: Vec<String> = Vec::new();
-    parts.push(f.status.map(|s| s.label().to_string()).unwrap_or_else(|| "Open work".into()));
+    parts.push(f.status.map(super::words::status).unwrap_or_else(|| t("staff-queue-open-work")));
     if let Some(k) = f.kind {
-        parts.push(k.label().into());
+        parts.push(super::words::kind(k));
     }
     match f.assignee {
         AssigneeFilter::Anyone => {}
-        AssigneeFilter::Me => parts.push("Assigned to me".into()),
-        AssigneeFilter::Unassigned => parts.push("Unassigned".into()),
-        AssigneeFilter::Staff(id) => parts.push(format!("Assigned to {}", staff_name(all, id))),
+        AssigneeFilter::Me => parts.push(t("staff-queue-assigned-to-me")),
+        AssigneeFilter::Unassigned => parts.push(t("staff-unassigned")),
+        AssigneeFilter::Staff(id) => parts.push(ta("staff-queue-assigned-to", &[("name", &staff_name(all, id))])),
     }
     if let Some(fl) = f.flag {
-        parts.push(format!("Flagged {}", fl.label()));
+        parts.push(ta("staff-queue-flagged", &[("flag", &words::flag(fl))]));
     }
     if !f.q.is_empty() {
-        parts.push(format!("Matching “{}”", f.q));
+        parts.push(ta("staff-queue-matching", &[("q", &f.q)]));
     }
-    let n = if total == 1 { "1 case".to_string() } else { format!("{total} cases") };
-    format!("{n} – {}", parts.join(", "))
+    let n = if total == 1 { t("staff-queue-cases-one") } else { ta("staff-queue-cases-other", &[("n", &total)]) };
+    ta("staff-queue-caption", &[("count", &n), ("filters", &parts.join(&t("staff-list-separator")))])
 }
 
 /// `GET /staff/queue`.
@@ -185,43 +190,51 @@ fn choices(filters: &QueueFilters, page: &app::queue::Page) -> [Vec<Choice>; 4] 
     let open_total: i64 = rules::open_statuses().iter().map(|s| count(page.by_status.get(s))).sum();
     let mut statuses = vec![Choice {
         value: String::new(),
-        text: format!("Open work ({open_total})"),
+        text: ta("staff-queue-open-work-count", &[("n", &open_total)]),
         selected: filters.status.is_none(),
     }];
     statuses.extend(Status::ALL.into_iter().map(|s| Choice {
         value: s.as_str().into(),
-        text: format!("{} ({})", s.label(), count(page.by_status.get(&s))),
+        text: ta(
+            "staff-queue-option-count",
+            &[("label", &super::words::status(s)), ("n", &count(page.by_status.get(&s)))],
+        ),
         selected: filters.status == Some(s),
     }));
     let kind_total: i64 = page.by_kind.values().sum();
     let mut kinds = vec![Choice {
         value: String::new(),
-        text: format!("All kinds ({kind_total})"),
+        text: ta("staff-queue-all-kinds", &[("n", &kind_total)]),
         selected: filters.kind.is_none(),
     }];
     kinds.extend(CaseKind::ALL.into_iter().map(|k| Choice {
         value: k.as_str().into(),
-        text: format!("{} ({})", k.label(), count(page.by_kind.get(&k))),
+        text: ta("staff-queue-option-count", &[("label", &super::words::kind(k)), ("n", &count(page.by_kind.get(&k)))]),
         selected: filters.kind == Some(k),
     }));
     let mut assignees = vec![
-        Choice { value: String::new(), text: "Anyone".into(), selected: filters.assignee == AssigneeFilter::Anyone },
-        Choice { value: "me".into(), text: "Me".into(), selected: filters.assignee == AssigneeFilter::Me },
+        Choice {
+            value: String::new(),
+            text: t("staff-queue-anyone"),
+            selected: filters.assignee == AssigneeFilter::Anyone,
+        },
+        Choice { value: "me".into(), text: t("staff-queue-me"), selected: filters.assignee == AssigneeFilter::Me },
         Choice {
             value: "unassigned".into(),
-            text: "Unassigned".into(),
+            text: t("staff-unassigned"),
             selected: filters.assignee == AssigneeFilter::Unassigned,
         },
     ];
     assignees.extend(page.staff.iter().map(|s| Choice {
         value: s.id.to_string(),
-        text: if s.disabled { format!("{} (disabled)", s.name) } else { s.name.clone() },
+        text: if s.disabled { ta("staff-queue-disabled-name", &[("name", &s.name)]) } else { s.name.clone() },
         selected: filters.assignee == AssigneeFilter::Staff(s.id),
     }));
-    let mut flags = vec![Choice { value: String::new(), text: "Any or none".into(), selected: filters.flag.is_none() }];
+    let mut flags =
+        vec![Choice { value: String::new(), text: t("staff-queue-any-flag"), selected: filters.flag.is_none() }];
     flags.extend(FlagCode::ALL.into_iter().map(|f| Choice {
         value: f.as_str().into(),
-        text: f.label().into(),
+        text: words::flag(f),
         selected: filters.flag == Some(f),
     }));
     [kinds, statuses, assignees, flags]
@@ -235,17 +248,17 @@ fn row_view(r: &QueueRow, page: &app::queue::Page, state: &AppState) -> Row {
     Row {
         reference: r.reference.clone(),
         href: format!("/staff/cases/{}", r.reference),
-        kind: r.kind.label(),
+        kind: super::words::kind(r.kind),
         partner_id: r.partner_id.clone(),
         company: r.company_name.clone(),
         summary: summary(r),
-        priority: Priority::from_i32(r.priority).map(Priority::label).unwrap_or("Unknown"),
-        flags: case_flags.into_iter().map(|f| Tag { label: f.label(), class: "tag--grey" }).collect(),
+        priority: words::priority(Priority::from_i32(r.priority)),
+        flags: case_flags.into_iter().map(|f| Tag { label: words::flag(f), class: "tag--grey" }).collect(),
         unread: r.partner_unread_at.is_some(),
-        status: Tag { label: r.status.label(), class: status_class(r.status) },
-        assignee: r.assignee_id.map(|id| staff_name(&page.staff, id)).unwrap_or_else(|| "Unassigned".into()),
-        age: age_label(r.created_at, state.clock.now()),
-        due: short_date(r.due_date),
+        status: Tag { label: super::words::status(r.status), class: status_class(r.status) },
+        assignee: r.assignee_id.map(|id| staff_name(&page.staff, id)).unwrap_or_else(|| t("staff-unassigned")),
+        age: words::age(r.created_at, state.clock.now()),
+        due: words::short_date(r.due_date),
         due_iso: r.due_date.format("%Y-%m-%d").to_string(),
         overdue: is_overdue(r.due_date, r.status, state.clock.today()),
     }
@@ -278,7 +291,11 @@ fn view(
         })
         .collect();
     QueuePage {
-        title: if pages > 1 { format!("Queue (page {number} of {pages})") } else { "Queue".to_string() },
+        title: if pages > 1 {
+            ta("staff-queue-title-paged", &[("page", &number), ("pages", &pages)])
+        } else {
+            t("staff-queue-title")
+        },
         has_errors: false,
         caption: caption(page.total, filters, &page.staff),
         claim_kind: filters.kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
@@ -329,9 +346,9 @@ impl Flash {
     }
 
     /// The banner's one line.
-    pub fn message(self) -> &'static str {
+    pub fn message(self) -> String {
         match self {
-            Self::NothingToClaim => "There are no unassigned open cases",
+            Self::NothingToClaim => t("staff-queue-nothing-to-claim"),
         }
     }
 }
@@ -356,11 +373,9 @@ pub async fn claim_next(
     me.check_csrf(&state, &form.csrf_token)?;
     let kind = match form.kind.trim() {
         "" => None,
-        k => Some(CaseKind::parse(k).ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "There is no case kind called “{k}”. Choose KPI discrepancy or Directory listing."
-            ))
-        })?),
+        k => Some(
+            CaseKind::parse(k).ok_or_else(|| AppError::BadRequest(ta("staff-queue-error-kind", &[("kind", &k)])))?,
+        ),
     };
     match app::queue::claim_next(&state.db, &state.clock, me.id, &me.name, kind).await? {
         Some(c) => {
