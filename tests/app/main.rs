@@ -3,6 +3,7 @@
 
 mod accounts;
 mod batches;
+mod browser;
 mod case;
 mod conversation;
 mod directory;
