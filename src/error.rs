@@ -29,7 +29,8 @@ pub enum AppError {
     /// 413: a body over its limit.
     #[error("payload too large: {0}")]
     TooLarge(String),
-    /// 429: too many attempts; try again after this many seconds.
+    /// 429: too many attempts (the id of the message saying which); try
+    /// again after this many seconds.
     #[error("too many requests: {0}")]
     TooManyRequests(String, u64),
     /// 408: the body did not arrive in time.
@@ -125,7 +126,13 @@ impl AppError {
             Self::Conflict(m) if m == ALREADY_DONE => (t("error-page-conflict-title"), t("error-page-conflict-done")),
             Self::Conflict(m) => (t("error-page-conflict-title"), m.clone()),
             Self::TooLarge(m) => (t("error-page-too-large-title"), m.clone()),
-            Self::TooManyRequests(m, _) => (t("error-page-too-many-title"), m.clone()),
+            Self::TooManyRequests(id, after) => {
+                let wait = match after.div_ceil(60) {
+                    1 => t("limit-wait-minute"),
+                    n => ta("limit-wait-minutes", &[("n", &n)]),
+                };
+                (t("error-page-too-many-title"), format!("{} {wait}", t(id)))
+            }
             Self::RequestTimeout => (t("error-page-timeout-title"), t("error-page-timeout-message")),
             Self::Busy(what, _) => (t("error-page-busy-title"), ta("error-page-busy-message", &[("what", what)])),
             Self::Unavailable(_) => (t("error-page-unavailable-title"), t("error-page-unavailable-message")),

@@ -37,3 +37,10 @@ request-too-large = What you sent is larger than this form accepts. Shorten the 
 request-form-unreadable = The form could not be read. Go back, check your answers and send the form again.
 request-form-expired = The form had expired or did not come from this site, so nothing was sent. Open the form again and send it from there.
 request-too-many-fields = The form sent more fields than it has
+
+## Rate limits (429)
+limit-posts = A lot of forms have been sent from your network in a short time, so this one was not accepted.
+limit-lookups = Many tracking links that do not exist have been opened from your network, so tracking pages are paused for it.
+limit-finds = Many case look-ups have been made from your network or for this reference in a short time, so this one was not made.
+limit-wait-minute = Wait a minute, then try again.
+limit-wait-minutes = Wait { $n } minutes, then try again.

@@ -103,3 +103,4 @@ track-answer-landing-page-value = Only about your organisation, shows no competi
 ## Contact
 track-contact-heading = Contact support
 track-contact-text = Quote your reference number, { $reference }, whenever you contact Frontline Support.
+track-link-copied = Copied

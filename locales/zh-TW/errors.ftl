@@ -41,3 +41,10 @@ request-too-large = 您送出的內容超過此表單可接受的大小。請縮
 request-form-unreadable = 無法讀取表單。請返回上一頁，檢查您的答案，然後再送出一次表單。
 request-form-expired = 表單已過期或並非來自本網站，因此沒有送出任何內容。請重新開啟表單，並從表單頁面送出。
 request-too-many-fields = 表單送出的欄位多於表單本身的欄位。
+
+## 次數限制（429）
+limit-posts = 您的網路在短時間內送出了許多表單，因此這份表單未被受理。
+limit-lookups = 您的網路開啟了許多不存在的追蹤連結，因此暫停為其顯示追蹤頁面。
+limit-finds = 您的網路或此案件編號在短時間內查詢了許多次，因此這次查詢未執行。
+limit-wait-minute = 請等候一分鐘後再試一次。
+limit-wait-minutes = 請等候 { $n } 分鐘後再試一次。

@@ -102,3 +102,4 @@ track-answer-landing-page-value = 只介紹您的組織、不展示任何競爭�
 ## 聯絡
 track-contact-heading = 聯絡支援團隊
 track-contact-text = 每次聯絡 Frontline 支援團隊時，請提供您的案件編號 { $reference }。
+track-link-copied = 已複製

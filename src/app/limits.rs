@@ -10,19 +10,12 @@ use crate::domain::rate::RateLimit;
 use crate::error::AppError;
 use crate::store::{Db, DbConnection, rate};
 
-fn retry_minutes(secs: u64) -> String {
-    match secs.div_ceil(60) {
-        1 => "a minute".into(),
-        n => format!("{n} minutes"),
-    }
-}
-
-const POST_MESSAGE: &str =
-    "A lot of forms have been sent from your network in a short time, so this one was not accepted.";
+// The refusals are message ids (`locales/*/errors.ftl`): they are made on
+// database threads, and written in the reader's language with the page.
+const POST_MESSAGE: &str = "limit-posts";
 
 fn too_many(message: &str, limit: RateLimit, started: NaiveDateTime, now: NaiveDateTime) -> AppError {
-    let after = limit.retry_after(started, now);
-    AppError::TooManyRequests(format!("{message} Wait {}, then try again.", retry_minutes(after)), after)
+    AppError::TooManyRequests(message.to_owned(), limit.retry_after(started, now))
 }
 
 /// Counts one hit of `limit` in `bucket`, in the caller's transaction;
@@ -102,8 +95,7 @@ pub async fn count_post(db: &Db, clock: &Clock, limit: Option<RateLimit>, addres
     count(db, clock, limit, format!("post:{address}"), POST_MESSAGE).await
 }
 
-const LOOKUP_MESSAGE: &str = "Many tracking links that do not exist have been opened from your network, \
-     so tracking pages are paused for it.";
+const LOOKUP_MESSAGE: &str = "limit-lookups";
 
 /// Refuses a tracking look-up from an address that has opened too many links
 /// that match no case (a read: a look-up that finds its case costs nothing).
@@ -128,8 +120,7 @@ pub async fn count_lookup_miss(
     count(db, clock, limit, format!("lookup:{address}"), LOOKUP_MESSAGE).await
 }
 
-const FIND_MESSAGE: &str = "Many case look-ups have been made from your network or for this reference in a short time, \
-     so this one was not made.";
+const FIND_MESSAGE: &str = "limit-finds";
 
 /// Counts a "find my case" request against the limits for its address and
 /// for the reference typed, in the caller's transaction (whether or not the

@@ -125,6 +125,14 @@ pub fn html_unescape(s: &str) -> String {
 }
 
 /// Reads a fixture document.
+/// `１２３４５６７` for `1234567`: what a Chinese input method in full-width
+/// mode sends for letters, digits and punctuation (spaces stay).
+pub fn wide(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_graphic() { char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c) } else { c })
+        .collect()
+}
+
 pub fn fixture(name: &str) -> Vec<u8> {
     let path = format!("{}/tests/fixtures/documents/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))

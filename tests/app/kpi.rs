@@ -254,11 +254,6 @@ async fn an_invoice_that_passed_is_kept_while_the_partner_fixes_another_answer()
 async fn numbers_typed_in_full_width_mode_are_read_as_meant_and_a_roc_year_is_named() {
     let app = spawn_app().await;
     let (m, y) = visible_month();
-    let wide = |s: &str| -> String {
-        s.chars()
-            .map(|c| if c.is_ascii_graphic() { char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c) } else { c })
-            .collect()
-    };
     let mut fields = kpi_fields();
     for (name, value) in [
         ("partner_id", "1234567".to_string()),

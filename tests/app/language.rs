@@ -6,14 +6,6 @@ use frontline::i18n::{Lang, text, text_args};
 
 use crate::helpers::*;
 
-/// `１２３４５６７` for `1234567`: what a Chinese input method in full-width
-/// mode sends for letters, digits and punctuation (spaces stay).
-fn wide(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_ascii_graphic() { char::from_u32(u32::from(c) + 0xFEE0).unwrap_or(c) } else { c })
-        .collect()
-}
-
 /// A message as a Chinese reader gets it.
 fn zh(id: &str) -> String {
     text(Lang::ZhTw, id)
@@ -263,4 +255,17 @@ async fn a_chinese_directory_request_with_an_idn_landing_page_reads_back_in_unic
     assert!(staff_page.contains("https://微軟訓練.台灣/課程/azure"), "staff read it in Unicode too");
     let (_, queue) = app.get_html(&format!("/staff/queue?q={}", "微軟訓練")).await;
     assert!(queue.contains(&reference), "the queue finds the case by its Unicode address");
+}
+
+#[actix_web::test]
+async fn too_many_forms_are_refused_in_chinese_with_how_long_to_wait() {
+    let limit = frontline::domain::rate::RateLimit::per_minutes(1, 10);
+    let app = spawn_app_with(|c| c.rate_posts = Some(limit)).await;
+    in_chinese(&app).await;
+    assert_eq!(app.post_directory(&directory_fields()).await.status().as_u16(), 303);
+    let r = app.post_directory(&with(directory_fields(), "partner_id", Some("7654322"))).await;
+    assert_eq!(r.status().as_u16(), 429);
+    let body = html_unescape(&r.text().await.expect("body"));
+    assert!(body.contains(&zh("limit-posts")), "{body}");
+    assert!(body.contains(&text_args(Lang::ZhTw, "limit-wait-minutes", &[("n", &10)])), "{body}");
 }
