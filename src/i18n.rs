@@ -136,9 +136,29 @@ pub fn t(key: &str) -> String {
 }
 
 /// A message in `lang` (e-mails use the case's language).
+///
+/// A message without arguments is the same every time: the first lookup of
+/// each id is kept (ids only, so the memo is bounded by the message files),
+/// and a page that asks for a few hundred messages (the staff queue: each
+/// row's status, kind, priority and flags) pays for formatting once.
 pub fn text(lang: Lang, key: &str) -> String {
-    LOCALES.try_lookup(lang.id(), key).unwrap_or_else(|| key.to_owned())
+    let memo = &MEMO[lang as usize];
+    if let Some(found) = memo.read().unwrap_or_else(std::sync::PoisonError::into_inner).get(key) {
+        return found.clone();
+    }
+    match LOCALES.try_lookup(lang.id(), key) {
+        Some(found) => {
+            memo.write().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key.to_owned(), found.clone());
+            found
+        }
+        None => key.to_owned(),
+    }
 }
+
+/// Messages without arguments already formatted, per language (see [`text`]).
+#[allow(clippy::type_complexity)]
+static MEMO: [std::sync::LazyLock<std::sync::RwLock<std::collections::HashMap<String, String>>>; Lang::ALL.len()] =
+    [const { std::sync::LazyLock::new(|| std::sync::RwLock::new(std::collections::HashMap::new())) }; Lang::ALL.len()];
 
 /// A message's arguments: `&[("name", &value), …]`, each value anything
 /// that can be shown (in Rust code and in templates alike).
@@ -369,6 +389,16 @@ mod tests {
         assert_eq!(time_in(Lang::ZhTw, at, chrono_tz::Asia::Taipei), "2026年5月16日 02:35（Asia/Taipei，UTC+8）");
         assert_eq!(time_in(Lang::ZhTw, at, chrono_tz::UTC), "2026年5月15日 18:35（UTC）");
         assert_eq!(time_in(Lang::En, at, chrono_tz::UTC), "15 May 2026 at 18:35 UTC");
+    }
+
+    #[test]
+    fn lookups_are_kept_for_ids_only() {
+        assert_eq!(text(Lang::ZhTw, "site-service"), "學習合作夥伴支援");
+        assert_eq!(text(Lang::ZhTw, "site-service"), "學習合作夥伴支援", "the kept one");
+        assert_eq!(text(Lang::En, "site-service"), "Learning Partner support", "per language");
+        let typed = "No case has the reference KPI-2026-99999";
+        assert_eq!(text(Lang::En, typed), typed, "text that is no id passes through");
+        assert!(!MEMO[Lang::En as usize].read().unwrap().contains_key(typed), "and is not kept");
     }
 
     #[test]
