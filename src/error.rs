@@ -96,11 +96,10 @@ impl From<askama::Error> for AppError {
     }
 }
 
-/// The conflict a unique violation answers with. Written in English where it
-/// happens (often on a database thread, outside the request's language) and
-/// put in the reader's language when the page is rendered.
-const ALREADY_DONE: &str =
-    "This has already been done, or was being done at the same moment. Reload the page to see the latest.";
+/// The conflict a unique violation answers with: a message id (it happens on
+/// a database thread, outside the request's language), put in the reader's
+/// language when the page is rendered.
+const ALREADY_DONE: &str = "error-page-conflict-done";
 
 /// The error page.
 #[derive(Template)]
@@ -114,8 +113,8 @@ struct ErrorPage<'a> {
 impl AppError {
     /// The page's title and message, in the current request's language.
     /// Messages given by the code that failed are shown as given (they are
-    /// built in the reader's language there), except the unique-violation
-    /// conflict, which is put in the reader's language here.
+    /// built in the reader's language there); a conflict's message may also
+    /// be a message id (made where the language is not known), looked up here.
     fn title_and_message(&self) -> (String, String) {
         use crate::i18n::{t, ta};
         match self {
@@ -123,8 +122,7 @@ impl AppError {
             Self::NotFound => (t("error-page-not-found-title"), t("error-page-not-found-message")),
             Self::BadRequest(m) => (t("error-page-bad-request-title"), m.clone()),
             Self::Forbidden(m) => (t("error-page-forbidden-title"), m.clone()),
-            Self::Conflict(m) if m == ALREADY_DONE => (t("error-page-conflict-title"), t("error-page-conflict-done")),
-            Self::Conflict(m) => (t("error-page-conflict-title"), m.clone()),
+            Self::Conflict(m) => (t("error-page-conflict-title"), t(m)),
             Self::TooLarge(m) => (t("error-page-too-large-title"), m.clone()),
             Self::TooManyRequests(id, after) => {
                 let wait = match after.div_ceil(60) {

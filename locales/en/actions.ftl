@@ -19,3 +19,9 @@ action-reply-label = Your reply
 ## Timeline entries written to the partner when a listing moves
 batch-submitted-message = Submitted to the directory in the { $batch } batch. Your listing should be visible in the directory by { $date }.
 batch-published-message = Published in the Learning Partner directory with the { $batch } batch.
+
+## What a directory batch refuses (staff)
+batch-error-already-submitted = The { $batch } batch has already been submitted, so it cannot be submitted again
+batch-error-nothing-to-submit = The { $batch } batch has no approved requests, so there is nothing to submit
+batch-error-not-submitted = The { $batch } batch has not been submitted yet – submit it before marking it published
+batch-error-already-published = The { $batch } batch is already published

@@ -19,3 +19,9 @@ action-reply-label = 您的回覆
 ## 目錄項目進度變更時寫給合作夥伴的時間軸紀錄
 batch-submitted-message = 已隨 { $batch } 的批次送交目錄。您的目錄項目預計在 { $date } 前顯示於目錄中。
 batch-published-message = 已隨 { $batch } 的批次刊登於學習合作夥伴目錄。
+
+## 目錄批次拒絕的原因（支援人員）
+batch-error-already-submitted = { $batch } 的批次已經提交，無法再次提交
+batch-error-nothing-to-submit = { $batch } 的批次沒有已核准的申請，沒有可提交的內容
+batch-error-not-submitted = { $batch } 的批次尚未提交：請先提交，再標記為已上線
+batch-error-already-published = { $batch } 的批次已經上線

@@ -116,7 +116,8 @@ pub async fn create(db: &Db, clock: &Clock, gate: &Gate, new: NewAccount<'_>) ->
     })
     .await
     .map_err(|e| match e {
-        AppError::Conflict(m) => AccountError::Invalid("email", m),
+        // A unique violation (two at once) arrives as a message id.
+        AppError::Conflict(m) => AccountError::Invalid("email", crate::i18n::t(&m)),
         other => AccountError::App(other),
     })
 }
@@ -134,7 +135,8 @@ pub async fn disable_by_email(db: &Db, email: &str) -> Result<StaffRow, AccountE
     })
     .await
     .map_err(|e| match e {
-        AppError::Conflict(m) => AccountError::Invalid("email", m),
+        // A unique violation (two at once) arrives as a message id.
+        AppError::Conflict(m) => AccountError::Invalid("email", crate::i18n::t(&m)),
         other => AccountError::App(other),
     })
 }

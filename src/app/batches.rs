@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::clock::Clock;
-use crate::domain::batch::{BatchStatus, batch_for_approved, published_message, submitted_message};
+use crate::domain::batch::{BatchStatus, batch_for_approved, batch_refusal, published_message, submitted_message};
 use crate::domain::calendar::{BatchWindow, parse_batch_key};
 use crate::domain::case::{CaseKind, Status};
 use crate::domain::mail::MailKind;
@@ -124,6 +124,8 @@ fn move_case(
 /// to send, already sent) is a [`AppError::Conflict`] in words.
 pub async fn submit(db: &Db, clock: &Clock, staff_id: i64, batch: BatchWindow) -> Result<usize, AppError> {
     let (today, at) = (clock.today(), clock.now());
+    // Refusals are written on the database thread: in the staff member's language.
+    let lang = crate::i18n::current();
     let sent = db
         .write(move |conn| {
             let key = batch.key();
@@ -140,10 +142,10 @@ pub async fn submit(db: &Db, clock: &Clock, staff_id: i64, batch: BatchWindow) -
                 }
             }
             let status = rows.iter().find(|r| r.batch_key == key).map_or(BatchStatus::Open, |r| r.status);
-            status.submit(&batch, cases.len()).map_err(AppError::Conflict)?;
+            status.submit(&batch, cases.len(), lang).map_err(AppError::Conflict)?;
             store::insert_submitted(conn, &key, at).map_err(|e| match AppError::from(e) {
                 AppError::Conflict(_) => {
-                    AppError::Conflict(format!("The {} batch has already been submitted", batch.label()))
+                    AppError::Conflict(batch_refusal(lang, "batch-error-already-submitted", &batch))
                 }
                 other => other,
             })?;
@@ -162,13 +164,14 @@ pub async fn submit(db: &Db, clock: &Clock, staff_id: i64, batch: BatchWindow) -
 /// transaction; returns how many.
 pub async fn publish(db: &Db, clock: &Clock, staff_id: i64, batch: BatchWindow) -> Result<usize, AppError> {
     let at = clock.now();
+    let lang = crate::i18n::current();
     let published = db
         .write(move |conn| {
             let key = batch.key();
             let status = store::find(conn, &key)?.map_or(BatchStatus::Open, |r| r.status);
-            status.publish(&batch).map_err(AppError::Conflict)?;
+            status.publish(&batch, lang).map_err(AppError::Conflict)?;
             if store::mark_published(conn, &key, at)? != 1 {
-                return Err(AppError::Conflict(format!("The {} batch is already published", batch.label())));
+                return Err(AppError::Conflict(batch_refusal(lang, "batch-error-already-published", &batch)));
             }
             let cases = store::cases_in_batch(conn, &key, &[Status::Submitted])?;
             for case in &cases {

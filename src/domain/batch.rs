@@ -6,7 +6,7 @@
 use crate::i18n::{Lang, date_in, month_year_in, text_args};
 use chrono::NaiveDate;
 
-use super::calendar::{BatchWindow, batch_for_month, batch_for_request, long_date, next_month, parse_batch_key};
+use super::calendar::{BatchWindow, batch_for_month, batch_for_request, next_month, parse_batch_key};
 
 /// How many months ahead [`batch_for_approved`] looks for a batch not yet
 /// sent before it gives up (a guard; one month is the real-world case).
@@ -54,30 +54,28 @@ impl BatchStatus {
     }
 
     /// Checks that `batch`, holding `approved` approved requests, may be
-    /// submitted now; the message says why not.
-    pub fn submit(self, batch: &BatchWindow, approved: usize) -> Result<Self, String> {
+    /// submitted now; the message (in `lang`, the staff member's) says why not.
+    pub fn submit(self, batch: &BatchWindow, approved: usize, lang: Lang) -> Result<Self, String> {
         match self {
-            Self::Submitted | Self::Published => {
-                Err(format!("The {} batch has already been submitted, so it cannot be submitted again", batch.label()))
-            }
-            Self::Open if approved == 0 => {
-                Err(format!("The {} batch has no approved requests, so there is nothing to submit", batch.label()))
-            }
+            Self::Submitted | Self::Published => Err(batch_refusal(lang, "batch-error-already-submitted", batch)),
+            Self::Open if approved == 0 => Err(batch_refusal(lang, "batch-error-nothing-to-submit", batch)),
             Self::Open => Ok(Self::Submitted),
         }
     }
 
     /// Checks that the batch may be marked published.
-    pub fn publish(self, batch: &BatchWindow) -> Result<Self, String> {
+    pub fn publish(self, batch: &BatchWindow, lang: Lang) -> Result<Self, String> {
         match self {
             Self::Submitted => Ok(Self::Published),
-            Self::Open => Err(format!(
-                "The {} batch has not been submitted yet – submit it before marking it published",
-                batch.label()
-            )),
-            Self::Published => Err(format!("The {} batch is already published", batch.label())),
+            Self::Open => Err(batch_refusal(lang, "batch-error-not-submitted", batch)),
+            Self::Published => Err(batch_refusal(lang, "batch-error-already-published", batch)),
         }
     }
+}
+
+/// A refusal naming the batch ("The December 2026 batch …"), in `lang`.
+pub fn batch_refusal(lang: Lang, id: &str, batch: &BatchWindow) -> String {
+    text_args(lang, id, &[("batch", &month_year_in(lang, batch.year, batch.month))])
 }
 
 /// The batch an approved (not yet submitted) request belongs to on `today`.
@@ -109,20 +107,6 @@ pub fn batch_for_approved(stored_key: Option<&str>, today: NaiveDate, is_sent: i
         }
     }
     batch
-}
-
-/// Whether the batch's submission window is open on `today`, in words:
-/// "Submit between 15 and 21 December 2026." plus where `today` stands.
-pub fn window_text(batch: &BatchWindow, today: NaiveDate) -> (String, String) {
-    let when = format!("Submit between {} and {}", batch.opens.format("%-d"), long_date(batch.closes));
-    let now = if batch.contains(today) {
-        "The submission window is open now.".to_string()
-    } else if today < batch.opens {
-        format!("The submission window is not open yet: it opens on {}.", long_date(batch.opens))
-    } else {
-        format!("The submission window closed on {}.", long_date(batch.closes))
-    };
-    (when, now)
 }
 
 /// The partner-visible timeline entry written when a request is submitted,
@@ -183,13 +167,17 @@ mod tests {
     #[test]
     fn submit_and_publish_follow_the_batch_life() {
         let b = parse_batch_key("2026-12").unwrap();
-        assert_eq!(BatchStatus::Open.submit(&b, 2), Ok(BatchStatus::Submitted));
-        assert!(BatchStatus::Open.submit(&b, 0).unwrap_err().contains("no approved requests"));
-        assert!(BatchStatus::Submitted.submit(&b, 2).unwrap_err().contains("already been submitted"));
-        assert!(BatchStatus::Published.submit(&b, 2).is_err());
-        assert_eq!(BatchStatus::Submitted.publish(&b), Ok(BatchStatus::Published));
-        assert!(BatchStatus::Open.publish(&b).unwrap_err().contains("has not been submitted yet"));
-        assert!(BatchStatus::Published.publish(&b).unwrap_err().contains("already published"));
+        assert_eq!(BatchStatus::Open.submit(&b, 2, Lang::En), Ok(BatchStatus::Submitted));
+        assert!(BatchStatus::Open.submit(&b, 0, Lang::En).unwrap_err().contains("no approved requests"));
+        assert!(BatchStatus::Submitted.submit(&b, 2, Lang::En).unwrap_err().contains("already been submitted"));
+        assert!(BatchStatus::Published.submit(&b, 2, Lang::En).is_err());
+        assert_eq!(BatchStatus::Submitted.publish(&b, Lang::En), Ok(BatchStatus::Published));
+        assert!(BatchStatus::Open.publish(&b, Lang::En).unwrap_err().contains("has not been submitted yet"));
+        assert!(BatchStatus::Published.publish(&b, Lang::En).unwrap_err().contains("already published"));
+        assert_eq!(
+            BatchStatus::Open.submit(&b, 0, Lang::ZhTw),
+            Err("2026年12月 的批次沒有已核准的申請，沒有可提交的內容".into())
+        );
     }
 
     #[test]
@@ -198,17 +186,6 @@ mod tests {
             assert_eq!(BatchStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(BatchStatus::parse("lost"), None);
-    }
-
-    #[test]
-    fn the_window_is_described_in_words() {
-        let b = parse_batch_key("2026-12").unwrap();
-        let (when, now) = window_text(&b, d(2026, 11, 24));
-        assert_eq!(when, "Submit between 15 and 21 December 2026");
-        assert_eq!(now, "The submission window is not open yet: it opens on 15 December 2026.");
-        assert_eq!(window_text(&b, d(2026, 12, 15)).1, "The submission window is open now.");
-        assert_eq!(window_text(&b, d(2026, 12, 21)).1, "The submission window is open now.");
-        assert_eq!(window_text(&b, d(2026, 12, 22)).1, "The submission window closed on 21 December 2026.");
     }
 
     #[test]

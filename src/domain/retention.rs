@@ -20,18 +20,12 @@ pub fn closed_statuses() -> Vec<Status> {
 }
 
 /// The closing time before which a closed case's files are past keeping at
-/// `now`; `None` when files are kept for good (`days == 0`).
+/// `now` (strictly before: a case closed exactly `days` days ago keeps them);
+/// `None` when files are kept for good (`days == 0`). The purge
+/// (`store::retention::purge_batch`) takes the files of cases in one of
+/// [`closed_statuses`] closed before it.
 pub fn cutoff(days: u32, now: NaiveDateTime) -> Option<NaiveDateTime> {
     (days > 0).then(|| now - Duration::days(i64::from(days)))
-}
-
-/// Whether the files of a case in `status`, closed at `closed_at`, are past
-/// keeping at `now`: it is closed, and closed more than `days` days ago.
-pub fn expired(status: Status, closed_at: Option<NaiveDateTime>, days: u32, now: NaiveDateTime) -> bool {
-    match (closed_at, cutoff(days, now)) {
-        (Some(closed), Some(before)) => status.is_closed() && closed < before,
-        _ => false,
-    }
 }
 
 /// The timeline entry that records a purge (staff read it; English, like
@@ -55,14 +49,9 @@ mod tests {
 
     #[test]
     fn files_of_a_case_closed_longer_ago_than_the_rule_are_past_keeping() {
-        assert!(expired(Status::Resolved, Some(at(1)), 10, at(12)));
-        assert!(!expired(Status::Resolved, Some(at(2)), 10, at(12)), "exactly ten days: still kept");
-        assert!(expired(Status::Rejected, Some(at(1)), 1, at(3)));
-        assert!(expired(Status::Duplicate, Some(at(1)), 1, at(3)));
-        assert!(!expired(Status::InReview, Some(at(1)), 1, at(30)), "an open case keeps its files");
-        assert!(!expired(Status::Resolved, None, 1, at(30)));
-        assert!(!expired(Status::Resolved, Some(at(1)), 0, at(30)), "0 keeps files for good");
-        assert_eq!(cutoff(0, at(30)), None);
+        assert_eq!(cutoff(10, at(12)), Some(at(2)), "closed on the 1st: past keeping; on the 2nd: still kept");
+        assert_eq!(cutoff(1, at(3)), Some(at(2)));
+        assert_eq!(cutoff(0, at(30)), None, "0 keeps files for good");
         assert_eq!(cutoff(29, at(30)), Some(at(1)));
     }
 

@@ -106,9 +106,9 @@ struct BatchesPage {
     sent: Vec<SentBatch>,
 }
 
-/// Whether the batch's submission window is open on `today`, in words (as
-/// [`crate::domain::batch::window_text`] says it, in the request's language):
-/// "Submit between 15 and 21 December 2026." and where `today` stands.
+/// Whether the batch's submission window is open on `today`, in words, in
+/// the request's language: "Submit between 15 and 21 December 2026." and
+/// where `today` stands.
 fn window_text(batch: &BatchWindow, today: NaiveDate) -> (String, String) {
     let (opens, closes) = (words::date(batch.opens), words::date(batch.closes));
     let day = batch.opens.format("%-d").to_string();
@@ -301,7 +301,8 @@ async fn refused_or(
 ) -> Result<HttpResponse, AppError> {
     match result {
         Ok(n) => Ok(flash::redirect(state, PAGE, &format!("{code}:{}:{n}", batch.key()))),
-        Err(AppError::Conflict(msg)) => render(state, me, None, vec![msg], StatusCode::CONFLICT).await,
+        // A unique violation (two at once) arrives as a message id.
+        Err(AppError::Conflict(msg)) => render(state, me, None, vec![crate::i18n::t(&msg)], StatusCode::CONFLICT).await,
         Err(e) => Err(e),
     }
 }
@@ -375,14 +376,15 @@ mod tests {
     }
 
     #[test]
-    fn the_window_reads_as_the_domain_says_it() {
-        let batch = parse_batch_key("2026-12").expect("batch");
-        for day in [24, 15, 21, 22] {
-            let month = if day == 24 { 11 } else { 12 };
-            let today = NaiveDate::from_ymd_opt(2026, month, day).expect("date");
-            let (when, now) = crate::domain::batch::window_text(&batch, today);
-            assert_eq!(window_text(&batch, today), (format!("{when}."), now), "{today}");
-        }
+    fn the_window_is_described_in_words() {
+        let b = parse_batch_key("2026-12").expect("batch");
+        let d = |m, d| NaiveDate::from_ymd_opt(2026, m, d).expect("date");
+        let (when, now) = window_text(&b, d(11, 24));
+        assert_eq!(when, "Submit between 15 and 21 December 2026.");
+        assert_eq!(now, "The submission window is not open yet: it opens on 15 December 2026.");
+        assert_eq!(window_text(&b, d(12, 15)).1, "The submission window is open now.");
+        assert_eq!(window_text(&b, d(12, 21)).1, "The submission window is open now.");
+        assert_eq!(window_text(&b, d(12, 22)).1, "The submission window closed on 21 December 2026.");
     }
 
     #[test]
