@@ -397,3 +397,13 @@ staff-status-rejected = Rejected
 staff-status-duplicate = Duplicate
 staff-kind-kpi = KPI discrepancy
 staff-kind-directory = Directory listing
+
+## Queue filters refused
+queue-error-kind = There is no case kind called “{ $value }”. Choose KPI discrepancy or Directory listing.
+queue-error-status = There is no status called “{ $value }”. Choose a status from the list.
+queue-error-assignee = “{ $value }” is not an assignee. Choose Me, Unassigned or a staff member from the list.
+queue-error-flag = There is no flag called “{ $value }”. Choose a flag from the list.
+queue-error-unread = “{ $value }” is not a choice for New from the partner. Tick it or leave it.
+queue-error-sort = “{ $value }” is not a sort order. Choose Most urgent first or Latest activity first.
+queue-error-search-long = Search must be { $max } characters or less.
+queue-error-page = “{ $value }” is not a page number. Page numbers start at 1.

@@ -396,3 +396,13 @@ staff-status-rejected = 已拒絕
 staff-status-duplicate = 重複
 staff-kind-kpi = KPI 差異
 staff-kind-directory = 目錄列名
+
+## 不接受的佇列篩選條件
+queue-error-kind = 沒有名為「{ $value }」的案件類型。請選擇 KPI 差異或目錄列名。
+queue-error-status = 沒有名為「{ $value }」的狀態。請從清單中選擇狀態。
+queue-error-assignee = 「{ $value }」不是負責人。請選擇我、未指派，或清單中的支援人員。
+queue-error-flag = 沒有名為「{ $value }」的標記。請從清單中選擇標記。
+queue-error-unread = 「{ $value }」不是「合作夥伴的新訊息」的選項。請勾選或保持不勾選。
+queue-error-sort = 「{ $value }」不是排序方式。請選擇「最緊急的在前」或「最新動態在前」。
+queue-error-search-long = 搜尋不得超過 { $max } 個字元。
+queue-error-page = 「{ $value }」不是頁碼。頁碼從 1 開始。

@@ -2,6 +2,7 @@
 //! the default view, the claim transition, pagination and the words the
 //! table shows (age, overdue). Pure: no HTTP, no database.
 
+use crate::i18n::ta;
 use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::domain::case::{CaseKind, Status};
@@ -157,7 +158,7 @@ impl QueueFilters {
     /// Parses the query string's pairs. Empty values mean "no filter" (the
     /// filter form sends every select); unknown keys are ignored; the first
     /// value of a repeated key wins. A value the queue does not know is an
-    /// error whose message names the filter.
+    /// error whose message names the filter (in the request's language).
     pub fn parse<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, String> {
         let mut out = Self::default();
         let mut seen: Vec<&str> = Vec::new();
@@ -169,14 +170,12 @@ impl QueueFilters {
             let value = raw.trim();
             match key {
                 "kind" if !value.is_empty() => {
-                    out.kind = Some(CaseKind::parse(value).ok_or_else(|| {
-                        format!("There is no case kind called “{value}”. Choose KPI discrepancy or Directory listing.")
-                    })?);
+                    out.kind =
+                        Some(CaseKind::parse(value).ok_or_else(|| ta("queue-error-kind", &[("value", &value)]))?);
                 }
                 "status" if !value.is_empty() => {
-                    out.status = Some(Status::parse(value).ok_or_else(|| {
-                        format!("There is no status called “{value}”. Choose a status from the list.")
-                    })?);
+                    out.status =
+                        Some(Status::parse(value).ok_or_else(|| ta("queue-error-status", &[("value", &value)]))?);
                 }
                 "assignee" if !value.is_empty() => {
                     out.assignee = match value {
@@ -185,27 +184,21 @@ impl QueueFilters {
                         id => match id.parse::<i64>() {
                             Ok(n) if n > 0 && id.bytes().all(|b| b.is_ascii_digit()) => AssigneeFilter::Staff(n),
                             _ => {
-                                return Err(format!(
-                                    "“{value}” is not an assignee. Choose Me, Unassigned or a staff member from the list."
-                                ));
+                                return Err(ta("queue-error-assignee", &[("value", &value)]));
                             }
                         },
                     };
                 }
                 "flag" if !value.is_empty() => {
                     out.flag =
-                        Some(FlagCode::parse(value).ok_or_else(|| {
-                            format!("There is no flag called “{value}”. Choose a flag from the list.")
-                        })?);
+                        Some(FlagCode::parse(value).ok_or_else(|| ta("queue-error-flag", &[("value", &value)]))?);
                 }
                 "unread" if !value.is_empty() => {
                     out.unread = match value {
                         "1" | "on" | "true" | "yes" => true,
                         "0" | "off" | "false" | "no" => false,
                         _ => {
-                            return Err(format!(
-                                "“{value}” is not a choice for New from the partner. Tick it or leave it."
-                            ));
+                            return Err(ta("queue-error-unread", &[("value", &value)]));
                         }
                     };
                 }
@@ -214,15 +207,13 @@ impl QueueFilters {
                         "activity" => true,
                         "urgency" => false,
                         _ => {
-                            return Err(format!(
-                                "“{value}” is not a sort order. Choose Most urgent first or Latest activity first."
-                            ));
+                            return Err(ta("queue-error-sort", &[("value", &value)]));
                         }
                     };
                 }
                 "q" => {
                     if value.chars().count() > SEARCH_MAX_CHARS {
-                        return Err(format!("Search must be {SEARCH_MAX_CHARS} characters or less."));
+                        return Err(ta("queue-error-search-long", &[("max", &SEARCH_MAX_CHARS)]));
                     }
                     out.q = value.to_string();
                 }
@@ -230,7 +221,7 @@ impl QueueFilters {
                 "page" if !value.is_empty() => {
                     out.page = match value.parse::<i64>() {
                         Ok(n) if n >= 1 && value.bytes().all(|b| b.is_ascii_digit()) => n,
-                        _ => return Err(format!("“{value}” is not a page number. Page numbers start at 1.")),
+                        _ => return Err(ta("queue-error-page", &[("value", &value)])),
                     };
                 }
                 _ => {}

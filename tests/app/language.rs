@@ -269,3 +269,14 @@ async fn too_many_forms_are_refused_in_chinese_with_how_long_to_wait() {
     assert!(body.contains(&zh("limit-posts")), "{body}");
     assert!(body.contains(&text_args(Lang::ZhTw, "limit-wait-minutes", &[("n", &10)])), "{body}");
 }
+
+#[actix_web::test]
+async fn a_queue_filter_staff_typed_wrong_is_refused_in_chinese() {
+    let app = spawn_app().await;
+    in_chinese(&app).await;
+    app.sign_in_as("agent@example.com", "agent").await;
+    let (status, html) = app.get_html("/staff/queue?page=0").await;
+    assert_eq!(status, 400);
+    let expected = text_args(Lang::ZhTw, "queue-error-page", &[("value", &"0")]);
+    assert!(html_unescape(&html).contains(&expected), "{expected}");
+}
